@@ -1,0 +1,210 @@
+"""The multilayer perceptron: its parameters and the checked entry points."""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validate
+from .activations import ACTIVATIONS
+from .backprop import backward, feedforward
+from .costs import COSTS
+from .init import INITS, init_params
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+class Forward(NamedTuple):
+    """The result of a forward pass: the output y = a^L and the dicts z, a."""
+
+    y: np.ndarray
+    z: dict
+    a: dict
+
+
+class Gradients(NamedTuple):
+    """The result of backpropagation on one mini-batch.
+
+    ``cost`` is the mean cost C of the batch; ``delta``, ``dW`` and ``db`` are
+    dicts keyed by l = 2, ..., L holding δ^l (one row per sample), ∂C/∂W^l
+    and ∂C/∂b^l; ``z`` and ``a`` are those of the forward pass.
+    """
+
+    cost: float
+    delta: dict
+    dW: dict
+    db: dict
+    z: dict
+    a: dict
+
+
+class Network:
+    """A multilayer perceptron with layer sizes M_1, ..., M_L.
+
+    Layer 1 is the input layer (a^1 = x); layers 2, ..., L carry weights
+    ``W[l]`` of shape (M_{l-1}, M_l) and biases ``b[l]`` of shape (M_l,).
+    Hidden layers use the activation ``hidden``, layer L uses ``output``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        The layer sizes [M_1, ..., M_L], at least two, each at least 1.
+    hidden, output : str
+        Names in :data:`bpcode.ACTIVATIONS`; softmax is for the output only.
+    cost : str
+        A name in :data:`bpcode.COSTS`. The binary cross-entropy needs a
+        sigmoid output and the cross-entropy a softmax output.
+    init : str
+        A name in :data:`bpcode.INITS`.
+    std : float
+        The standard deviation of the "normal" scheme (ignored by the others).
+    gain : float
+        A factor on every initial weight and bias, to sweep the weight scale.
+    seed : int, numpy.random.Generator or None
+        Where the initial parameters come from.
+    dtype : "float64" or "float32"
+        The precision of every parameter and every computation.
+    """
+
+    def __init__(self, sizes, hidden="sigmoid", output="sigmoid", cost="quadratic",
+                 init="normal", std=1.0, gain=1.0, seed=None, dtype="float64"):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError(f"sizes must be a sequence of layer sizes, got {sizes!r}")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must list at least 2 layers (input and output), "
+                             f"got {list(sizes)}")
+        self.sizes = tuple(_validate.integer(f"sizes[{i}]", m, low=1)
+                           for i, m in enumerate(sizes))
+        self.hidden = _validate.choice("hidden activation", hidden, ACTIVATIONS)
+        if not self.hidden.hidden:
+            raise ValueError(f"hidden activation {hidden!r} is for the output layer only: "
+                             f"expected one of "
+                             f"{sorted(k for k, v in ACTIVATIONS.items() if v.hidden)}")
+        self.output = _validate.choice("output activation", output, ACTIVATIONS)
+        self.cost = _validate.choice("cost", cost, COSTS)
+        if self.cost.outputs is not None and output not in self.cost.outputs:
+            raise ValueError(f"cost {cost!r} needs output activation "
+                             f"{' or '.join(sorted(self.cost.outputs))!r}, got {output!r}")
+        _validate.choice("init", init, INITS)
+        std = _validate.real("std", std, low=0, low_open=True)
+        gain = _validate.real("gain", gain, low=0, low_open=True)
+        if not isinstance(dtype, str):
+            dtype = np.dtype(dtype).name
+        self.dtype = _validate.choice("dtype", dtype, DTYPES)
+        rng = _validate.generator(seed)
+        self.W, self.b = init_params(self.sizes, init, rng, self.dtype, std=std, gain=gain)
+
+    @property
+    def L(self):
+        """The number of layers, counting the input layer."""
+        return len(self.sizes)
+
+    @property
+    def n_params(self):
+        return sum(self.W[l].size + self.b[l].size for l in self.W)
+
+    def __repr__(self):
+        return (f"Network({list(self.sizes)}, hidden={self.hidden.name!r}, "
+                f"output={self.output.name!r}, cost={self.cost.name!r}, "
+                f"dtype={np.dtype(self.dtype).name!r})")
+
+    def forward(self, x):
+        """Feed ``x`` (shape (n, M_1), or (M_1,) for one sample) through the
+        network, eqs. (z-matrix) and (activation). Returns :class:`Forward`."""
+        x = _validate.as_matrix("x", x, self.sizes[0], self.dtype)
+        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+        return Forward(a[self.L], z, a)
+
+    def predict(self, x):
+        """The output y = a^L for the inputs ``x``."""
+        return self.forward(x).y
+
+    def loss(self, x, t):
+        """The mean cost C over the samples in ``x`` with targets ``t``."""
+        x, t = _validate.batch_pair(x, t, self)
+        return self._loss(x, t)
+
+    def _loss(self, x, t):
+        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+        return float(self.cost.value(z[self.L], a[self.L], t).mean())
+
+    def backward(self, x, t):
+        """Forward pass, then backpropagation: eqs. (delta-output), (delta-backprop),
+        (weight-gradient) and (bias-gradient). Returns :class:`Gradients`."""
+        x, t = _validate.batch_pair(x, t, self)
+        return self._backward(x, t)
+
+    def _backward(self, x, t):
+        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+        delta, dW, db = backward(self.W, z, a, t, self.hidden, self.output, self.cost)
+        cost = float(self.cost.value(z[self.L], a[self.L], t).mean())
+        return Gradients(cost, delta, dW, db, z, a)
+
+    def accuracy(self, x, t):
+        """The fraction of samples classified right.
+
+        With several outputs the class is the largest output (t one-hot);
+        with one output it is whether y > 1/2 (t is 0 or 1).
+        """
+        x, t = _validate.batch_pair(x, t, self)
+        return _accuracy(self.predict(x), t)
+
+    def set_parameters(self, W, b):
+        """Replace every W^l and b^l, after checking shapes and values.
+
+        ``W`` and ``b`` are dicts (or sequences for l = 2, ..., L). The arrays
+        are copied into the network's dtype.
+        """
+        W, b = _as_layer_dict("W", W, self.L), _as_layer_dict("b", b, self.L)
+        new_W, new_b = {}, {}
+        for l in range(2, self.L + 1):
+            shape_W = (self.sizes[l - 2], self.sizes[l - 1])
+            new_W[l] = _checked_param(f"W[{l}]", W[l], shape_W, self.dtype)
+            new_b[l] = _checked_param(f"b[{l}]", b[l], shape_W[1:], self.dtype)
+        self.W, self.b = new_W, new_b
+
+    def copy(self):
+        """An independent network with the same configuration and parameters."""
+        twin = object.__new__(Network)
+        twin.__dict__.update(self.__dict__)
+        twin.W = {l: w.copy() for l, w in self.W.items()}
+        twin.b = {l: v.copy() for l, v in self.b.items()}
+        return twin
+
+
+def _accuracy(y, t):
+    if y.shape[1] == 1:
+        return float(((y[:, 0] > 0.5) == (t[:, 0] > 0.5)).mean())
+    return float((y.argmax(axis=1) == t.argmax(axis=1)).mean())
+
+
+def is_classification(t):
+    """True when ``t`` holds class labels: 0/1 values, one-hot with several outputs."""
+    if not np.isin(t, (0, 1)).all():
+        return False
+    return t.shape[1] == 1 or bool((t.sum(axis=1) == 1).all())
+
+
+def _as_layer_dict(name, value, L):
+    if isinstance(value, dict):
+        if sorted(value) != list(range(2, L + 1)):
+            raise ValueError(f"{name} must have the layer keys {list(range(2, L + 1))}, "
+                             f"got {sorted(value)}")
+        return value
+    if isinstance(value, (list, tuple)):
+        if len(value) != L - 1:
+            raise ValueError(f"{name} must hold {L - 1} arrays (layers 2..{L}), "
+                             f"got {len(value)}")
+        return dict(zip(range(2, L + 1), value, strict=True))
+    raise TypeError(f"{name} must be a dict keyed by layer or a list, got "
+                    f"{type(value).__name__}")
+
+
+def _checked_param(name, value, shape, dtype):
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite")
+    return array.astype(dtype, copy=True)
