@@ -36,7 +36,13 @@ from .backprop import (
 )
 from .costs import COSTS
 from .diagnostics import GradientNorms, gradient_norms, saturation
-from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .gradcheck import (
+    check_gradients,
+    numerical_delta,
+    numerical_gradient,
+    numerical_parameter_gradient,
+    relative_error,
+)
 from .init import INITS
 from .io import load, save
 from .network import Forward, Gradients, Network
@@ -45,9 +51,31 @@ from .train import DivergenceError, History, sgd, update
 __version__ = "1.0.0"
 
 __all__ = [
-    "ACTIVATIONS", "COSTS", "INITS", "DivergenceError", "Forward", "GradientNorms",
-    "Gradients", "History", "Network", "backpropagate_delta", "backward", "bias_gradient",
-    "check_gradients", "datasets", "feedforward", "gradient_norms", "load",
-    "numerical_gradient", "output_delta", "relative_error", "saturation", "save", "sgd",
-    "update", "weight_gradient",
+    "ACTIVATIONS",
+    "COSTS",
+    "DivergenceError",
+    "Forward",
+    "GradientNorms",
+    "Gradients",
+    "History",
+    "INITS",
+    "Network",
+    "backpropagate_delta",
+    "backward",
+    "bias_gradient",
+    "check_gradients",
+    "datasets",
+    "feedforward",
+    "gradient_norms",
+    "load",
+    "numerical_delta",
+    "numerical_gradient",
+    "numerical_parameter_gradient",
+    "output_delta",
+    "relative_error",
+    "saturation",
+    "save",
+    "sgd",
+    "update",
+    "weight_gradient",
 ]

@@ -64,10 +64,7 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
     if max_per_layer is not None:
         max_per_layer = _validate.integer("max_per_layer", max_per_layer, low=1)
     rng = _validate.generator(seed)
-    twin = net.copy()
-    twin.dtype = np.float64
-    twin.W = {l: w.astype(np.float64) for l, w in net.W.items()}
-    twin.b = {l: v.astype(np.float64) for l, v in net.b.items()}
+    twin = _float64_copy(net)
     x, t = x.astype(np.float64), t.astype(np.float64)
     grads = twin._backward(x, t)
     errors = {}
@@ -81,3 +78,62 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
         numeric = [numerical_gradient(twin, x, t, p, l, i, eps, order) for p, i in entries]
         errors[l] = float(relative_error(analytic, numeric, tiny).max())
     return errors
+
+
+def numerical_parameter_gradient(net, x, t, param, l, *, eps=1e-2, order=8):
+    """The whole of ∂C/∂W^l (param "W") or ∂C/∂b^l (param "b") by finite
+    differences, computed on a float64 copy of ``net``."""
+    x, t = _validate.batch_pair(x, t, net)
+    if param not in ("W", "b"):
+        raise ValueError(f"param must be 'W' or 'b', got {param!r}")
+    if l not in net.W:
+        raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
+    twin = _float64_copy(net)
+    x, t = x.astype(np.float64), t.astype(np.float64)
+    array = getattr(twin, param)[l]
+    result = np.empty_like(array)
+    for index in np.ndindex(array.shape):
+        result[index] = numerical_gradient(twin, x, t, param, l, index, eps, order)
+    return result
+
+
+def numerical_delta(net, x, t, l, *, eps=1e-2, order=8):
+    """δ^l = ∂C_x/∂z^l for every sample x (one row each) by finite differences.
+
+    Each z_j^l is perturbed in all samples at once, since a sample's cost C_x
+    depends on its own row of z^l only; the rest of the network is then run
+    forward from layer l. This is the definition of δ, eq. (delta-def),
+    checked without any of backpropagation's algebra.
+    """
+    x, t = _validate.batch_pair(x, t, net)
+    if l not in net.W:
+        raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
+    twin = _float64_copy(net)
+    x, t = x.astype(np.float64), t.astype(np.float64)
+    z_l = twin.forward(x).z[l]
+
+    def sample_costs(z):
+        a = (twin.output if l == twin.L else twin.hidden).f(z)
+        for k in range(l + 1, twin.L + 1):
+            z = a @ twin.W[k] + twin.b[k]
+            a = (twin.output if k == twin.L else twin.hidden).f(z)
+        return twin.cost.value(z, a, t)
+
+    delta = np.zeros_like(z_l)
+    for j in range(z_l.shape[1]):
+        h = eps * np.maximum(1.0, np.abs(z_l[:, j]))
+        for k, w in STENCILS[order]:
+            up, down = z_l.copy(), z_l.copy()
+            up[:, j] += k * h
+            down[:, j] -= k * h
+            delta[:, j] += w * (sample_costs(up) - sample_costs(down))
+        delta[:, j] /= h
+    return delta
+
+
+def _float64_copy(net):
+    twin = net.copy()
+    twin.dtype = np.float64
+    twin.W = {l: w.astype(np.float64) for l, w in net.W.items()}
+    twin.b = {l: v.astype(np.float64) for l, v in net.b.items()}
+    return twin
