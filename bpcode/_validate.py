@@ -16,7 +16,10 @@ def as_matrix(name, value, width, dtype):
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a rectangular numeric array: {error}") from None
     if array.dtype == object or not (
         np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
     ):
@@ -47,6 +50,7 @@ def as_matrix(name, value, width, dtype):
 
 def batch_pair(x, t, net):
     """Check inputs ``x`` and targets ``t`` for ``net`` and return them as matrices."""
+    network(net)
     x = as_matrix("x", x, net.sizes[0], net.dtype)
     t = as_matrix("t", t, net.sizes[-1], net.dtype)
     if t.shape[0] != x.shape[0]:
@@ -56,6 +60,14 @@ def batch_pair(x, t, net):
         )
     net.cost.check_targets(t)
     return x, t
+
+
+def network(net):
+    """Raise TypeError unless ``net`` is a :class:`bpcode.Network`."""
+    from .network import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpcode.Network, got {type(net).__name__}")
 
 
 def real(name, value, *, low=None, low_open=False, high=None):

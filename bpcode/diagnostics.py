@@ -37,6 +37,7 @@ def saturation(net, x, threshold=0.01):
     unit). A softmax output layer has no elementwise f' and gets NaN.
     Returns (layers, fractions) as two arrays.
     """
+    _validate.network(net)
     threshold = _validate.real("threshold", threshold, low=0, low_open=True)
     x = _validate.as_matrix("x", x, net.sizes[0], net.dtype)
     z, a = feedforward(net.W, net.b, x, net.hidden, net.output)

@@ -1,0 +1,364 @@
+"""Build the book once per session and check what it produces.
+
+The build runs exactly the command CI and the README use, from a clean
+``_build``; every test below inspects that one build. A second group runs each
+page as a plain notebook (jupytext + nbclient), outside the book.
+
+Select these tests with ``python -m pytest -m book``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+EXECUTED_DIR = BUILD_DIR / "jupyter_execute"
+# Keep in sync with .ci/run, .github/workflows/book.yml and the README.
+BUILD_CMD = ["jupyter-book", "build", ".", "-W", "--keep-going"]
+
+# Lines with "WARNING" that are not Sphinx warnings: ipykernel >= 7.4 logs this
+# to the kernel's own stderr (inherited by the build) whenever a kernel is
+# started over TCP on localhost. It is not part of any page.
+KNOWN_NOISE = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption",)
+
+# Cell tags that legitimately change what the HTML shows or whether a cell runs.
+REMOVED_TAGS = {"remove-cell", "remove_cell"}
+ERROR_OK_TAGS = {"raises-exception"}
+SKIP_EXEC_TAGS = {"skip-execution"}
+
+pytestmark = pytest.mark.book
+
+
+# --------------------------------------------------------------------------- toc
+
+
+def _toc_entries(node: dict) -> list[str]:
+    files = []
+    for key in ("parts", "chapters", "sections"):
+        for child in node.get(key, []) or []:
+            if "file" in child:
+                files.append(child["file"])
+            files.extend(_toc_entries(child))
+    return files
+
+
+@cache
+def toc_docnames() -> tuple[str, ...]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
+    names = [toc["root"], *_toc_entries(toc)]
+    return tuple(str(Path(n).with_suffix("")) if Path(n).suffix else n for n in names)
+
+
+def source_of(docname: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        path = ROOT / f"{docname}{suffix}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(docname)
+
+
+def has_code_cells(docname: str) -> bool:
+    try:
+        path = source_of(docname)
+    except FileNotFoundError:  # reported by test_every_toc_page_has_html
+        return False
+    text = path.read_text(encoding="utf8")
+    if path.suffix == ".ipynb":
+        return any(c["cell_type"] == "code" for c in json.loads(text)["cells"])
+    return "```{code-cell}" in text
+
+
+NOTEBOOK_PAGES = [d for d in toc_docnames() if has_code_cells(d)]
+
+
+# ------------------------------------------------------------------ the one build
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def build() -> Build:
+    exe = shutil.which(BUILD_CMD[0])
+    assert exe, f"{BUILD_CMD[0]} not found; run pip install -r requirements.txt"
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [exe, *BUILD_CMD[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    seconds = time.perf_counter() - start
+    print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
+    return Build(proc.returncode, proc.stdout + proc.stderr, seconds)
+
+
+@pytest.fixture(scope="session")
+def built(build: Build) -> Build:
+    """The build, required to have succeeded (other tests then check details)."""
+    if build.returncode != 0:
+        tail = "\n".join(build.log.splitlines()[-25:])
+        pytest.fail(
+            f"book build failed (exit {build.returncode}); full log in "
+            f"test_build_exits_zero_without_warnings. Last lines:\n{tail}",
+            pytrace=False,
+        )
+    return build
+
+
+@cache
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf8"), "html.parser")
+
+
+def page_html(docname: str) -> Path:
+    return HTML_DIR / f"{docname}.html"
+
+
+def all_html_pages() -> list[Path]:
+    return sorted(p for p in HTML_DIR.rglob("*.html") if "_static" not in p.parts)
+
+
+def main_content(docname: str):
+    """The page's article (the rendered source), without the theme's chrome."""
+    page = soup(page_html(docname))
+    return page.find("article") or page.body
+
+
+# ------------------------------------------------------------------------- tests
+
+
+def test_build_exits_zero_without_warnings(build: Build):
+    warnings = [
+        line
+        for line in build.log.splitlines()
+        if re.search(r"WARNING|ERROR|CRITICAL|SEVERE", line)
+        and not any(noise in line for noise in KNOWN_NOISE)
+    ]
+    assert build.returncode == 0, build.log[-6000:]
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_every_toc_page_has_html(built: Build):
+    missing = [d for d in toc_docnames() if not page_html(d).is_file()]
+    assert missing == []
+
+
+def test_only_toc_pages_are_built(built: Build):
+    expected = {f"{d}.html" for d in toc_docnames()}
+    expected |= {"index.html", "genindex.html", "search.html"}  # redirect, index, search
+    pages = {p.relative_to(HTML_DIR).as_posix() for p in all_html_pages()}
+    assert pages - expected == set()
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_code_cells_executed_without_errors(built: Build, docname: str):
+    executed = EXECUTED_DIR / f"{docname}.ipynb"
+    assert executed.is_file(), f"{docname} was not executed during the build"
+    nb = json.loads(executed.read_text(encoding="utf8"))
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code_cells
+    problems = []
+    for i, cell in enumerate(code_cells, 1):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if not tags & SKIP_EXEC_TAGS and cell.get("execution_count") is None:
+            problems.append(f"code cell {i} was not executed")
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error" and not tags & ERROR_OK_TAGS:
+                problems.append(f"code cell {i} raised {out['ename']}: {out['evalue']}")
+            if out["output_type"] == "stream" and out["name"] == "stderr":
+                text = "".join(out["text"])
+                if re.search(r"Traceback|\w+Error\b|Exception", text):
+                    problems.append(f"code cell {i} wrote an error to stderr: {text[:300]}")
+    assert problems == []
+
+    # The HTML shows one cell per (non-removed) code cell, each executed cell
+    # that produced output shows it, and no traceback made it onto the page.
+    shown = [c for c in code_cells if not set(c["metadata"].get("tags", [])) & REMOVED_TAGS]
+    html_cells = main_content(docname).select("div.cell")
+    assert len(html_cells) == len(shown)
+    for i, (cell, div) in enumerate(zip(shown, html_cells, strict=True), 1):
+        tags = set(cell["metadata"].get("tags", []))
+        if cell.get("outputs") and not tags & {"remove-output", "remove_output"}:
+            assert div.select("div.cell_output"), f"code cell {i}: output not rendered"
+    content = main_content(docname)
+    assert not content.select(".output.traceback, .output.error")
+    assert "Traceback (most recent call last)" not in content.get_text()
+
+
+def _ids(path: Path) -> set[str]:
+    page = soup(path)
+    ids = {tag["id"] for tag in page.find_all(id=True)}
+    ids |= {tag["name"] for tag in page.find_all("a", attrs={"name": True})}
+    return ids
+
+
+def test_internal_links_and_fragments_resolve(built: Build):
+    broken = []
+    checked = 0
+    for page in all_html_pages():
+        for a in soup(page).find_all("a", href=True):
+            href = a["href"]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("javascript:"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            rel = page.relative_to(HTML_DIR)
+            if not target.exists():
+                broken.append(f"{rel}: {href} (no such file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                checked += 1
+                if unquote(parts.fragment) not in _ids(target):
+                    broken.append(f"{rel}: {href} (no element with that id)")
+    assert broken == []
+    assert checked > 0
+
+
+def test_citations_link_into_bibliography(built: Build):
+    bib_docs = [d for d in toc_docnames() if "{bibliography}" in source_of(d).read_text("utf8")]
+    assert len(bib_docs) == 1
+    bib_page = page_html(bib_docs[0])
+    entries = soup(bib_page).select("div.citation")
+    n_bib = len(re.findall(r"^@\w+\s*\{", (ROOT / "references.bib").read_text("utf8"), re.M))
+    assert len(entries) >= min(n_bib, 1)
+    if ":all:" in source_of(bib_docs[0]).read_text("utf8"):
+        assert len(entries) == n_bib  # every references.bib entry parsed and rendered
+
+    bib_ids = _ids(bib_page)
+    cites = [
+        (page, a)
+        for page in (page_html(d) for d in toc_docnames())
+        for a in soup(page).select("span.bibtex-citation a[href]")
+    ]
+    assert cites, "no {cite} anywhere in the book"
+    for page, a in cites:
+        parts = urlsplit(a["href"])
+        target = (page.parent / parts.path).resolve() if parts.path else page.resolve()
+        assert target == bib_page.resolve(), a["href"]
+        assert parts.fragment in bib_ids, a["href"]
+
+
+def test_chapter_label_anchor(built: Build):
+    # Sphinx slugs the label `sec:NeuralNetBackProp` to the id `sec-neuralnetbackprop`
+    assert "sec-neuralnetbackprop" in _ids(page_html("book/backpropagation"))
+
+
+def test_substitution_renders_as_admonition(built: Build):
+    users = [
+        d for d in toc_docnames() if "{{ sub_extra_admonition }}" in source_of(d).read_text("utf8")
+    ]
+    assert users, "no page uses {{ sub_extra_admonition }}"
+    for docname in users:
+        titles = [
+            t.get_text(strip=True)
+            for t in main_content(docname).select("div.admonition > p.admonition-title")
+        ]
+        assert "Live code" in titles, docname
+    for docname in toc_docnames():
+        content = BeautifulSoup(str(main_content(docname)), "html.parser")
+        for tag in content.find_all(["script", "style", "pre", "code"]):
+            tag.decompose()
+        assert "{{" not in content.get_text(), f"unrendered substitution in {docname}"
+
+
+def test_mathjax_is_served_locally(built: Build):
+    pages_with_mathjax = 0
+    for page in all_html_pages():
+        for script in soup(page).find_all("script", src=True):
+            if "mathjax" not in script["src"].lower():
+                continue
+            pages_with_mathjax += 1
+            parts = urlsplit(script["src"])
+            assert not parts.scheme and not parts.netloc, f"{page}: {script['src']}"
+            assert (page.parent / parts.path).resolve().is_file(), f"{page}: {script['src']}"
+    assert pages_with_mathjax > 0
+    assert (HTML_DIR / "_static/mathjax/es5/output/chtml/fonts/woff-v2").is_dir()
+
+
+def test_no_resources_from_other_origins(built: Build):
+    attrs = {
+        "script": "src",
+        "link": "href",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "video": "src",
+        "audio": "src",
+        "embed": "src",
+        "object": "data",
+    }
+    external = []
+    for page in all_html_pages():
+        for tag_name, attr in attrs.items():
+            for tag in soup(page).find_all(tag_name, attrs={attr: True}):
+                url = tag[attr]
+                if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
+                    external.append(f"{page.relative_to(HTML_DIR)}: <{tag_name}> {url}")
+    assert external == []
+
+
+def test_inline_scripts_are_not_duplicated(built: Build):
+    """The sphinx-thebe config script once per page (no 'THEBE_JS_URL already declared')."""
+    for docname in toc_docnames():
+        head = soup(page_html(docname)).head
+        bodies = [s.string for s in head.find_all("script", src=False) if s.string]
+        assert sum("const THEBE_JS_URL" in b for b in bodies) == 1, docname
+        dupes = {b for b in bodies if bodies.count(b) > 1}
+        assert dupes == set(), docname
+
+
+def test_theme_has_a_default_mode(built: Build):
+    for docname in toc_docnames():
+        body = soup(page_html(docname)).body
+        assert body.get("data-default-mode") in ("light", "dark", "auto"), docname
+
+
+# ------------------------------------------------- pages as standalone notebooks
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_page_runs_as_plain_notebook(docname: str):
+    import jupytext
+    from nbclient import NotebookClient
+
+    path = source_of(docname)
+    nb = jupytext.read(path)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},  # cwd = book/, as in the build
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code" and not set(cell.metadata.get("tags", [])) & ERROR_OK_TAGS
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
+    assert errors == []
