@@ -88,7 +88,10 @@ class Network:
         std = _validate.real("std", std, low=0, low_open=True)
         gain = _validate.real("gain", gain, low=0, low_open=True)
         if not isinstance(dtype, str):
-            dtype = np.dtype(dtype).name
+            try:
+                dtype = np.dtype(dtype).name
+            except TypeError:
+                raise TypeError(f"dtype must be 'float64' or 'float32', got {dtype!r}") from None
         self.dtype = _validate.choice("dtype", dtype, DTYPES)
         rng = _validate.generator(seed)
         self.W, self.b = init_params(self.sizes, init, rng, self.dtype, std=std, gain=gain)

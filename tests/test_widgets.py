@@ -1,0 +1,413 @@
+"""The saturation and gradient-norm widgets and animations of bpcode.viz.
+
+Each widget is built in Python and driven through its controls (slider values,
+Play steps, the Train button); the figure's plotted data must change and must
+equal bpcode's own diagnostics for the same settings, computed here from a
+network built independently with the documented recipe. Bad settings must be
+impossible through the controls and rejected, with the argument named, by the
+functions. The static animations must have the expected frames and no external
+URL. Matplotlib runs on Agg.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import bpcode  # noqa: E402
+from bpcode import viz  # noqa: E402
+
+pytest.importorskip("ipywidgets")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ------------------------------------------------------------- independent recipes
+
+
+def fixed_batch(width, n, seed):
+    rng = np.random.default_rng((seed, 1))
+    return rng.standard_normal((n, width)), rng.standard_normal((n, width))
+
+
+def expected_saturation(scale, shift, depth, layer, width=100, n=200, threshold=0.01, seed=0):
+    net = bpcode.Network([width] * (depth + 1), hidden="sigmoid", output="sigmoid",
+                         init="normal", std=scale, seed=seed)
+    if shift:
+        net.set_parameters(net.W, {l: b + shift for l, b in net.b.items()})
+    x, _ = fixed_batch(width, n, seed)
+    layers, fractions = bpcode.saturation(net, x, threshold=threshold)
+    return net.forward(x).z[layer].ravel(), layers, fractions
+
+
+def expected_norms(depth, width, activation, init, scale, std=1.0, n=100, seed=0):
+    net = bpcode.Network([width] * (depth + 1), hidden=activation, output="identity",
+                         cost="quadratic", init=init, std=std, gain=scale, seed=seed)
+    x, t = fixed_batch(width, n, seed)
+    with np.errstate(all="ignore"):
+        return bpcode.gradient_norms(net, x, t)
+
+
+def plotted_saturation(explorer):
+    plot = explorer._plot
+    return (plot.frac_line.get_xdata(), plot.frac_line.get_ydata(),
+            plot.hist.get_data().values)
+
+
+def plotted_norms(explorer):
+    plot = explorer._plot
+    return (plot.weight_line.get_xdata(), plot.weight_line.get_ydata(),
+            plot.delta_line.get_xdata(), plot.delta_line.get_ydata())
+
+
+def histogram_density(z, edges):
+    counts, _ = np.histogram(z, bins=edges)
+    return counts / (z.size * np.diff(edges))
+
+
+def assert_single_figure(explorer, figure, n_axes):
+    """One figure, updated in place: no pyplot figures, same Figure, same axes."""
+    assert plt.get_fignums() == []
+    assert explorer.figure is figure
+    assert len(figure.axes) == n_axes
+
+
+# ------------------------------------------------------------------------ imports
+
+
+def test_import_bpcode_needs_neither_matplotlib_nor_ipywidgets():
+    code = ("import sys, bpcode, bpcode.viz; "
+            "bad = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# ------------------------------------------------------------------ pure functions
+
+
+@pytest.mark.parametrize("scale, shift, depth, layer", [(0.05, 0.0, 3, 2), (1.0, -2.0, 5, 4),
+                                                         (2.5, 1.5, 1, 2)])
+def test_saturation_data_equals_bpcode(scale, shift, depth, layer):
+    data = viz.saturation_data(scale, shift, depth, layer)
+    z, layers, fractions = expected_saturation(scale, shift, depth, layer)
+    np.testing.assert_array_equal(data.z, z)
+    np.testing.assert_array_equal(data.layers, layers)
+    np.testing.assert_array_equal(data.fractions, fractions)
+
+
+@pytest.mark.parametrize("activation, init, scale, std", [
+    ("relu", "he", 1.0, 1.0), ("tanh", "xavier_normal", 0.5, 1.0),
+    ("sigmoid", "normal", 1.0, 0.3), ("relu", "normal", 2.0, 0.1)])
+def test_gradient_norm_profile_equals_bpcode(activation, init, scale, std):
+    profile = viz.gradient_norm_profile(7, 30, activation, init, scale, std=std)
+    norms = expected_norms(7, 30, activation, init, scale, std=std)
+    np.testing.assert_array_equal(profile.layers, norms.layers)
+    np.testing.assert_array_equal(profile.weight, norms.weight)
+    np.testing.assert_array_equal(profile.delta, norms.delta)
+    assert list(profile.layers) == list(range(2, 9))
+
+
+def test_training_runs_diverge_without_clipping_and_train_with_it():
+    runs = viz.training_runs()  # relu, He, gain 1.5, eta 0.01: exploding
+    unclipped, clipped = runs["unclipped"], runs["clipped"]
+    assert unclipped.diverged_epoch == 1
+    assert unclipped.history.epoch == [0]  # the error's history, up to divergence
+    assert clipped.diverged_epoch is None and clipped.clip_norm == 1.0
+    assert len(clipped.history.epoch) == 31
+    assert clipped.history.loss[-1] < clipped.history.loss[0]
+    assert sum(clipped.history.clipped_steps) > 0
+
+
+# ----------------------------------------------------------- the saturation widget
+
+
+def test_saturation_widget_follows_its_controls():
+    w = viz.saturation_widget()
+    fig, n_axes = w.figure, len(w.figure.axes)
+    assert bytes(w.image.value)[:4] == b"\x89PNG"
+    assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()
+
+    settings = [dict(scale=0.05), dict(shift=-2.0), dict(depth=6), dict(layer=5),
+                dict(scale=2.0, shift=1.0)]
+    state = dict(scale=1.0, shift=0.0, depth=4, layer=2)
+    before = plotted_saturation(w)
+    for change in settings:
+        png, updates = bytes(w.image.value), w.updates
+        for key, value in change.items():
+            w.controls[key].value = value
+        state.update(change)
+        after = plotted_saturation(w)
+        assert w.updates > updates and bytes(w.image.value) != png
+        assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+        z, layers, fractions = expected_saturation(**state)
+        np.testing.assert_array_equal(after[0], layers)
+        np.testing.assert_array_equal(after[1], fractions)
+        np.testing.assert_array_equal(after[2], histogram_density(z, w._plot.edges))
+        assert w.data.layer == state["layer"] and w.data.depth == state["depth"]
+        assert_single_figure(w, fig, n_axes)
+        before = after
+
+
+def test_saturation_play_sweeps_the_weight_scale():
+    w = viz.saturation_widget(depth=3)
+    grid = viz.SATURATION_SCALES
+    assert (w.play.min, w.play.max) == (0, len(grid) - 1)
+    assert grid[0] < grid[-1]  # small to large
+    fractions = []
+    for i in range(0, len(grid), 6):
+        w.play.value = i
+        assert w.controls["scale"].value == pytest.approx(grid[i])
+        _, _, expected = expected_saturation(w.controls["scale"].value, 0.0, 3, 2)
+        np.testing.assert_array_equal(w._plot.frac_line.get_ydata(), expected)
+        fractions.append(expected.mean())
+    assert fractions[0] == 0 and fractions[-1] > 0.5  # from linear to saturated
+    assert_single_figure(w, w.figure, 3)
+
+
+def test_saturation_layer_slider_follows_depth():
+    w = viz.saturation_widget(depth=6, layer=7)
+    assert (w.controls["layer"].min, w.controls["layer"].max) == (2, 7)
+    updates = w.updates
+    w.controls["depth"].value = 3
+    assert w.controls["layer"].max == 4 and w.controls["layer"].value == 4
+    assert w.updates == updates + 1  # one redraw for the depth change, not two
+    assert w.data.layer == 4 and list(w.data.layers) == [2, 3, 4]
+
+
+# -------------------------------------------------------- the gradient-norm widget
+
+
+def test_gradient_widget_follows_its_controls():
+    w = viz.gradient_norms_widget(depth=5, width=20)
+    fig, n_axes = w.figure, len(w.figure.axes)
+    state = dict(depth=5, width=20, activation="relu", init="He", scale=1.0, std=1.0)
+    inits = {"standard normal": "normal", "Xavier": "xavier_normal", "He": "he",
+             "custom std": "normal"}
+    changes = [dict(depth=20), dict(width=37), dict(activation="sigmoid"),
+               dict(init="standard normal"), dict(activation="tanh", init="Xavier"),
+               dict(init="custom std"), dict(std=0.2), dict(scale=3.0),
+               dict(activation="relu", init="He", scale=0.3)]
+    before = plotted_norms(w)
+    for change in changes:
+        png = bytes(w.image.value)
+        for key, value in change.items():
+            w.controls[key].value = value
+        state.update(change)
+        after = plotted_norms(w)
+        assert bytes(w.image.value) != png
+        assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+        std = state["std"] if state["init"] == "custom std" else 1.0
+        norms = expected_norms(state["depth"], state["width"], state["activation"],
+                               inits[state["init"]], state["scale"], std=std)
+        np.testing.assert_array_equal(after[0], norms.layers)
+        np.testing.assert_array_equal(after[1], norms.weight)
+        np.testing.assert_array_equal(after[2], norms.layers)
+        np.testing.assert_array_equal(after[3], norms.delta)
+        assert w.controls["std"].disabled == (state["init"] != "custom std")
+        assert_single_figure(w, fig, n_axes)
+        before = after
+
+
+def test_gradient_play_sweeps_from_vanishing_to_exploding():
+    w = viz.gradient_norms_widget(depth=15, width=50)
+    grid = viz.GRADIENT_SCALES
+    ratios = []
+    for i in range(len(grid)):
+        w.play.value = i
+        assert w.controls["scale"].value == pytest.approx(grid[i])
+        norms = expected_norms(15, 50, "relu", "he", w.controls["scale"].value)
+        np.testing.assert_array_equal(w._plot.delta_line.get_ydata(), norms.delta)
+        ratios.append(norms.delta[0] / norms.delta[-1])  # ‖δ^2‖ / ‖δ^L‖
+    assert ratios[0] < 1e-2 and ratios[-1] > 1e2  # vanishing ... exploding
+    assert np.all(np.diff(np.log(ratios)) > 0)
+    assert_single_figure(w, w.figure, 1)
+
+
+def test_gradient_widget_training_view():
+    w = viz.gradient_norms_widget(depth=4, width=20, train_width=20, epochs=5)
+    w.controls["scale"].value = 1.5
+    assert bytes(w.training.image.value) == b""
+    w.training.run()  # what the Train button does
+    runs = w.training.runs
+    assert set(runs) == {"unclipped", "clipped"}
+    assert bytes(w.training.image.value)[:4] == b"\x89PNG"
+    for ax, key in zip(w.training.figure.axes[:2], ("unclipped", "clipped"), strict=True):
+        history = runs[key].history
+        norms = np.asarray(history.grad_norms)
+        lines = [line for line in ax.get_lines() if len(line.get_xdata()) == len(history.epoch)]
+        assert len(lines) == len(history.layers)
+        for i, line in enumerate(lines):
+            np.testing.assert_array_equal(line.get_ydata(), norms[:, i])
+    assert plt.get_fignums() == []
+
+
+def test_training_norms_figure_marks_divergence():
+    result = viz.training_norms_figure(epochs=5)
+    runs = result.runs
+    left, right = result.figure.axes[:2]
+    assert result._repr_png_()[:4] == b"\x89PNG"  # what a notebook shows
+    assert runs["unclipped"].diverged_epoch == 1
+    assert "diverged" in left.get_title()
+    marks = [line for line in left.get_lines()
+             if list(line.get_xdata()) == [1, 1]]  # the red line at the diverged epoch
+    assert len(marks) == 1
+    history = runs["clipped"].history
+    np.testing.assert_array_equal(right.get_lines()[0].get_ydata(),
+                                  np.asarray(history.grad_norms)[:, 0])
+    assert plt.get_fignums() == []
+
+
+# --------------------------------------------------------------------- bad settings
+
+
+def test_controls_cannot_reach_bad_settings():
+    s = viz.saturation_widget()
+    g = viz.gradient_norms_widget(depth=3, width=10)
+    for control in (s.controls["depth"], g.controls["depth"], g.controls["width"]):
+        assert control.min >= 1
+        control.value = 0
+        assert control.value == control.min >= 1
+        control.value = -5
+        assert control.value >= 1
+    assert s.controls["layer"].min == 2
+    for control in (s.controls["scale"], g.controls["scale"], g.controls["std"]):
+        assert control.base ** control.min > 0  # a log slider is positive by construction
+        control.value = -1.0
+        assert control.value > 0
+        control.value = 0.0
+        assert control.value > 0
+    s.controls["layer"].value = 99
+    assert s.controls["layer"].value == s.controls["depth"].value + 1
+    assert list(g.controls["activation"].options) == ["sigmoid", "tanh", "relu"]
+    assert list(g.controls["init"].options) == ["standard normal", "Xavier", "He",
+                                               "custom std"]
+    assert "invalid" not in s.status.value and "invalid" not in g.status.value
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: viz.saturation_data(depth=0), "depth"),
+    (lambda: viz.saturation_data(width=0), "width"),
+    (lambda: viz.saturation_data(scale=-1.0), "scale"),
+    (lambda: viz.saturation_data(scale=0.0), "scale"),
+    (lambda: viz.saturation_data(depth=3, layer=5), "layer"),
+    (lambda: viz.saturation_data(layer=1), "layer"),
+    (lambda: viz.saturation_data(threshold=0), "threshold"),
+    (lambda: viz.saturation_data(shift=float("nan")), "shift"),
+    (lambda: viz.gradient_norm_profile(depth=0), "depth"),
+    (lambda: viz.gradient_norm_profile(width=0), "width"),
+    (lambda: viz.gradient_norm_profile(scale=-0.5), "scale"),
+    (lambda: viz.gradient_norm_profile(std=0), "std"),
+    (lambda: viz.gradient_norm_profile(activation="softmax"), "activation"),
+    (lambda: viz.gradient_norm_profile(init="glorot"), "init"),
+    (lambda: viz.gradient_norm_profile(n=0), "n"),
+    (lambda: viz.training_runs(depth=0), "depth"),
+    (lambda: viz.training_runs(clip_norm=-1.0), "clip_norm"),
+    (lambda: viz.saturation_widget(depth=0), "depth"),
+    (lambda: viz.gradient_norms_widget(width=0), "width"),
+    (lambda: viz.gradient_norms_widget(init="he"), "init"),
+    (lambda: viz.gradient_norms_animation(scales=[1.0, -1.0]), "scale"),
+])
+def test_functions_reject_bad_settings(call, name):
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        call()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: viz.saturation_data(depth=2.5), "depth"),
+    (lambda: viz.gradient_norm_profile(width="100"), "width"),
+    (lambda: viz.gradient_norm_profile(scale="big"), "scale"),
+    (lambda: viz.saturation_data(seed=-1), "seed"),
+])
+def test_functions_reject_wrong_types(call, name):
+    with pytest.raises((TypeError, ValueError), match=rf"\b{name}\b"):
+        call()
+
+
+# ----------------------------------------------------------------- static animations
+
+
+def frames_of(html):
+    """The PNG frames of a to_jshtml animation, decoded."""
+    found = re.findall(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"', html)
+    assert [int(i) for i, _ in found] == list(range(len(found)))
+    return [base64.b64decode(b.replace("\\\n", "")) for _, b in found]
+
+
+def assert_offline(html):
+    assert "font-awesome" not in html.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.IGNORECASE)
+    assert "http://" not in html and "https://" not in html
+
+
+@pytest.fixture(scope="module")
+def saturation_html():
+    return viz.saturation_animation()
+
+
+@pytest.fixture(scope="module")
+def gradient_html():
+    return viz.gradient_norms_animation()
+
+
+@pytest.mark.parametrize("name, frames", [("saturation_html", len(viz.SATURATION_SCALES)),
+                                          ("gradient_html", len(viz.GRADIENT_SCALES))])
+def test_animation_has_frames_and_no_external_url(request, name, frames):
+    from PIL import Image
+
+    html = request.getfixturevalue(name)
+    assert html.frames == frames and 20 <= frames <= 30
+    assert f"new Array({frames})" in html.data
+    pngs = frames_of(html.data)
+    assert len(pngs) == frames
+    sizes = {Image.open(io.BytesIO(p)).size for p in pngs}
+    assert len(sizes) == 1  # every frame the same size
+    assert len({p for p in pngs}) == frames  # every frame different
+    assert_offline(html.data)
+    assert len(html.data.encode()) < 1_000_000  # two per page stay well under 3 MB
+    assert plt.get_fignums() == []
+
+
+def test_animation_frames_match_the_widget_data():
+    scales = [0.02, 0.3, 2.0]
+    html = viz.saturation_animation(scales=scales, colors=None)
+    assert html.frames == 3 and len(frames_of(html.data)) == 3
+    html = viz.gradient_norms_animation(depth=5, width=20, scales=scales, colors=None)
+    assert html.frames == 3 and len(frames_of(html.data)) == 3
+    assert_offline(html.data)
+
+
+# ------------------------------------------------------------------ the built book
+
+
+PAGE = ROOT / "_build" / "html" / "book" / "learning-challenges.html"
+
+
+@pytest.mark.book
+def test_built_page_plays_the_animations_offline():
+    """Run after test_book.py has built the book (``python -m pytest -m book``)."""
+    source = ROOT / "book" / "learning-challenges.md"
+    if "viz.saturation_animation(" not in source.read_text(encoding="utf8"):
+        pytest.skip("book/learning-challenges.md does not show the animations yet")
+    if not PAGE.is_file() or PAGE.stat().st_mtime < source.stat().st_mtime:
+        pytest.skip("no fresh book build; run python -m pytest -m book")
+    html = PAGE.read_text(encoding="utf8")
+    counts = [int(n) for n in re.findall(r"frames = new Array\((\d+)\)", html)]
+    assert sorted(counts) == sorted([len(viz.SATURATION_SCALES), len(viz.GRADIENT_SCALES)])
+    assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html)) == sum(counts)
+    assert "font-awesome" not in html.lower()
+    # no inert widgets: neither saved widget state nor widget views in the page
+    assert "application/vnd.jupyter.widget-state+json" not in html
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert PAGE.stat().st_size <= 3_000_000
