@@ -19,6 +19,7 @@ class GradientNorms(NamedTuple):
 
 def gradient_norms(net, x, t):
     """Backpropagate one batch and return :class:`GradientNorms`."""
+    _validate.network(net)
     grads = net.backward(x, t)
     n = len(grads.a[1])
     layers = np.array(sorted(grads.dW))

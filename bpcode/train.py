@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
+from .fast import FastSGD
 from .network import _accuracy, is_classification
 
 
@@ -93,8 +94,12 @@ def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
     Raises
     ------
     DivergenceError
-        When a step gives a non-finite cost, gradient or parameter. The
-        network keeps the parameters from before that step.
+        When a step gives a non-finite cost, gradient or parameter; the
+        network keeps the parameters from before that step. Also when the
+        cost over the training set, measured before training and after every
+        epoch, is not finite although the parameters are; the network keeps
+        those finite parameters. Either way ``sgd`` never returns a history
+        with a non-finite cost.
     """
     x, t = _validate.batch_pair(x, t, net)
     eta = _validate.real("eta", eta, low=0, low_open=True)
@@ -110,7 +115,10 @@ def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError("validation must be a pair (x_val, t_val)")
-        validation = _validate.batch_pair(*validation, net)
+        try:
+            validation = _validate.batch_pair(*validation, net)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"validation (x_val, t_val): {error}") from None
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {callback!r}")
 
@@ -120,26 +128,63 @@ def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
         history.train_accuracy = history.val_accuracy = None
     if validation is None:
         history.val_loss = history.val_accuracy = None
-    velocity = {l: (np.zeros_like(net.W[l]), np.zeros_like(net.b[l])) for l in net.W}
+    step = _Steps(net, eta, momentum, weight_decay, clip_norm, history)
 
-    _record(history, net, x, t, validation, epoch=0, clipped=0)
+    _record(history, net, x, t, validation, epoch=0, clipped=0, fast=step.fast)
     n = len(x)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
         x_epoch, t_epoch = x[order], t[order]
         clipped = 0
         for start in range(0, n, batch_size):
-            clipped += _step(net, x_epoch[start:start + batch_size],
-                             t_epoch[start:start + batch_size], eta, momentum,
-                             weight_decay, clip_norm, velocity, epoch, history)
-        _record(history, net, x, t, validation, epoch, clipped)
+            clipped += step(x_epoch[start:start + batch_size],
+                            t_epoch[start:start + batch_size], epoch)
+        _record(history, net, x, t, validation, epoch, clipped, fast=step.fast)
         if callback is not None:
             callback(epoch, history)
     return history
 
 
+class _Steps:
+    """The steps of :func:`sgd`: ``step(x, t, epoch)`` updates the network on one
+    mini-batch and returns 1 if the gradient was clipped, else 0.
+
+    Steps run on the fast path, :class:`bpcode.fast.FastSGD`, which computes
+    :func:`_step` in preallocated buffers. When the fast path meets a value
+    that is not finite it changes nothing, and :func:`_step` takes that step
+    instead, or raises :class:`DivergenceError`.
+    """
+
+    def __init__(self, net, eta, momentum, weight_decay, clip_norm, history):
+        self.net, self.history, self.epoch = net, history, None
+        self.args = (eta, momentum, weight_decay, clip_norm)
+        self.velocity = {l: (np.zeros_like(net.W[l]), np.zeros_like(net.b[l])) for l in net.W}
+        self.fast = None
+        if FastSGD.supports(net):
+            self.fast = FastSGD(net, eta, momentum, weight_decay, clip_norm)
+
+    def __call__(self, x, t, epoch):
+        fast = self.fast
+        if fast is not None:
+            if epoch != self.epoch:  # the callback may have seen or changed the network
+                fast.start_epoch()
+                self.epoch = epoch
+            clipped = fast.step(x, t)
+            if clipped is not None:
+                return clipped
+            self.velocity = fast.velocity()
+        clipped = _step(self.net, x, t, *self.args, self.velocity, epoch, self.history)
+        if fast is not None:
+            fast.adopt(self.net, self.velocity)
+        return clipped
+
+
 def _step(net, x, t, eta, momentum, weight_decay, clip_norm, velocity, epoch, history):
-    """One mini-batch step; returns 1 if the gradient was clipped."""
+    """One mini-batch step, the textbook way; returns 1 if the gradient was clipped.
+
+    :class:`bpcode.fast.FastSGD` computes the same step faster and is tested
+    against this one.
+    """
     grads = net._backward(x, t)
     _check_finite(grads, net, epoch, history)
     dW, db = grads.dW, grads.db
@@ -147,7 +192,7 @@ def _step(net, x, t, eta, momentum, weight_decay, clip_norm, velocity, epoch, hi
         dW = {l: dW[l] + weight_decay * net.W[l] for l in dW}
     clipped = 0
     if clip_norm is not None:
-        norm = np.sqrt(sum(float((dW[l] ** 2).sum() + (db[l] ** 2).sum()) for l in dW))
+        norm = float(np.sqrt(sum(float((dW[l] ** 2).sum() + (db[l] ** 2).sum()) for l in dW)))
         if norm > clip_norm:
             scale = clip_norm / norm
             dW = {l: dW[l] * scale for l in dW}
@@ -188,17 +233,32 @@ def _check_finite(grads, net, epoch, history):
                 f"parameters from before this step", epoch, l, history)
 
 
-def _record(history, net, x, t, validation, epoch, clipped):
-    grads = net._backward(x, t)
-    n = len(x)
+def _record(history, net, x, t, validation, epoch, clipped, fast=None):
+    """Append the epoch's measurements to ``history``, computed on the fast path
+    when ``fast`` (a :class:`bpcode.fast.FastSGD`) can, else by ``net._backward``."""
+    measured = fast.measure(x, t) if fast is not None else None
+    if measured is None:
+        grads = net._backward(x, t)
+        n = len(x)
+        measured = (grads.cost, [float(np.linalg.norm(grads.dW[l])) for l in history.layers],
+                    [float(np.linalg.norm(grads.delta[l]) / np.sqrt(n))
+                     for l in history.layers], grads.a[net.L])
+    cost, grad_norms, delta_norms, y = measured
+    if not np.isfinite(cost):
+        z = net.forward(x).z
+        layer = next((l for l in sorted(z) if not np.isfinite(z[l]).all()), net.L)
+        when = "at epoch 0 (before any step)" if epoch == 0 else f"at the end of epoch {epoch}"
+        raise DivergenceError(
+            f"training diverged: {when} the cost over the training set is {cost}, first "
+            f"non-finite values in layer {layer}, although every parameter is finite; the "
+            f"network keeps these parameters", epoch, layer, history)
     history.epoch.append(epoch)
-    history.loss.append(grads.cost)
-    history.grad_norms.append([float(np.linalg.norm(grads.dW[l])) for l in history.layers])
-    history.delta_norms.append([float(np.linalg.norm(grads.delta[l]) / np.sqrt(n))
-                                for l in history.layers])
+    history.loss.append(cost)
+    history.grad_norms.append(grad_norms)
+    history.delta_norms.append(delta_norms)
     history.clipped_steps.append(clipped)
     if history.train_accuracy is not None:
-        history.train_accuracy.append(_accuracy(grads.a[net.L], t))
+        history.train_accuracy.append(_accuracy(y, t))
     if validation is not None:
         x_val, t_val = validation
         history.val_loss.append(net._loss(x_val, t_val))

@@ -4,7 +4,25 @@ Markers are registered here rather than in pyproject.toml (owned elsewhere):
   book       builds the Jupyter Book once per session and checks the HTML
              (select with ``python -m pytest -m book``)
   notebooks  runs each book page as a plain notebook (jupytext + nbclient)
+  browser    drives Chromium (Playwright) against the built book, JupyterLab
+             and the live Thebe server (tests/test_browser*.py)
+
+The book is built once per session, by the ``build`` fixture below, and every
+test that needs it (tests/test_book.py, tests/test_browser*.py) shares it.
 """
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = ROOT / "_build"
+# Keep in sync with .ci/run, .github/workflows/book.yml and the README.
+BUILD_CMD = ["jupyter-book", "build", ".", "-W", "--keep-going"]
 
 
 def pytest_configure(config):
@@ -14,3 +32,62 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "notebooks: executes each book page as a standalone notebook"
     )
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium against the built book, JupyterLab and Thebe"
+    )
+
+
+# ------------------------------------------------------------------ the one build
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def build() -> Build:
+    """Build the book from a clean _build, once per test session."""
+    exe = shutil.which(BUILD_CMD[0])
+    assert exe, f"{BUILD_CMD[0]} not found; run pip install -r requirements.txt"
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [exe, *BUILD_CMD[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    seconds = time.perf_counter() - start
+    print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
+    return Build(proc.returncode, proc.stdout + proc.stderr, seconds)
+
+
+@pytest.fixture(scope="session")
+def built(build: Build) -> Build:
+    """The build, required to have succeeded (other tests then check details)."""
+    if build.returncode != 0:
+        tail = "\n".join(build.log.splitlines()[-25:])
+        pytest.fail(
+            f"book build failed (exit {build.returncode}); full log in "
+            f"test_build_exits_zero_without_warnings. Last lines:\n{tail}",
+            pytrace=False,
+        )
+    return build
+
+
+# --------------------------------------------------------------------------- bpcode
+
+
+@pytest.fixture(params=["fast", "textbook"])
+def sgd_path(request, monkeypatch):
+    """Run bpcode.sgd on its fast path (the default) or on the textbook
+    ``_step`` alone, by telling sgd that the fast path supports no network."""
+    if request.param == "textbook":
+        import bpcode.train
+
+        monkeypatch.setattr(bpcode.train.FastSGD, "supports", staticmethod(lambda net: False))
+    return request.param

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import time
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,13 +18,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import Build  # the session's one build (fixtures in conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_DIR = ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 EXECUTED_DIR = BUILD_DIR / "jupyter_execute"
-# Keep in sync with .ci/run, .github/workflows/book.yml and the README.
-BUILD_CMD = ["jupyter-book", "build", ".", "-W", "--keep-going"]
 
 # Lines with "WARNING" that are not Sphinx warnings: ipykernel >= 7.4 logs this
 # to the kernel's own stderr (inherited by the build) whenever a kernel is
@@ -86,44 +81,8 @@ NOTEBOOK_PAGES = [d for d in toc_docnames() if has_code_cells(d)]
 
 
 # ------------------------------------------------------------------ the one build
-
-
-@dataclass
-class Build:
-    returncode: int
-    log: str
-    seconds: float
-
-
-@pytest.fixture(scope="session")
-def build() -> Build:
-    exe = shutil.which(BUILD_CMD[0])
-    assert exe, f"{BUILD_CMD[0]} not found; run pip install -r requirements.txt"
-    shutil.rmtree(BUILD_DIR, ignore_errors=True)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [exe, *BUILD_CMD[1:]],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    seconds = time.perf_counter() - start
-    print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
-    return Build(proc.returncode, proc.stdout + proc.stderr, seconds)
-
-
-@pytest.fixture(scope="session")
-def built(build: Build) -> Build:
-    """The build, required to have succeeded (other tests then check details)."""
-    if build.returncode != 0:
-        tail = "\n".join(build.log.splitlines()[-25:])
-        pytest.fail(
-            f"book build failed (exit {build.returncode}); full log in "
-            f"test_build_exits_zero_without_warnings. Last lines:\n{tail}",
-            pytrace=False,
-        )
-    return build
+# The session-wide ``build`` and ``built`` fixtures live in tests/conftest.py, so
+# that the browser tests (tests/test_browser*.py) check this very build.
 
 
 @cache
@@ -336,6 +295,19 @@ def test_theme_has_a_default_mode(built: Build):
         assert body.get("data-default-mode") in ("light", "dark", "auto"), docname
 
 
+def test_colab_buttons_open_notebooks(built: Build):
+    """Colab cannot read MyST .md: the buttons must point at the .ipynb copies
+    that scripts/colab_notebooks.py publishes to the notebooks branch."""
+    links = []
+    for docname in NOTEBOOK_PAGES:
+        for a in soup(page_html(docname)).find_all("a", href=True):
+            if a["href"].startswith("https://colab.research.google.com/"):
+                links.append(a["href"])
+    assert links, "no Colab launch button in the notebook pages"
+    for href in links:
+        assert "/blob/notebooks/" in href and href.endswith(".ipynb"), href
+
+
 # ------------------------------------------------- pages as standalone notebooks
 
 
@@ -362,3 +334,4 @@ def test_page_runs_as_plain_notebook(docname: str):
         if out.output_type == "error"
     ]
     assert errors == []
+

@@ -1,0 +1,340 @@
+"""The training step that :func:`bpcode.sgd` runs: the textbook step, fused.
+
+:mod:`bpcode.backprop` and :func:`bpcode.train.update` spell out the chapter's
+equations one function each and allocate new arrays as they go. This module
+computes the same step with the same equations in buffers allocated once, and
+writes them the way the chapter writes them for one sample: every layer's z^l,
+a^l and δ^l has one column per sample, so that
+
+    z^l = (W^l)^T a^{l-1} + b^l,   δ^l = (W^{l+1} δ^{l+1}) ∘ f'(z^l),
+    ∂C/∂W^l = a^{l-1} (δ^l)^T,     ∂C/∂b^l = δ^l 1
+
+are each one matrix product over the whole batch. What makes it fast:
+
+* The bias is a weight from an extra unit that is always 1. Each layer's
+  parameters are one block [W^l; b^l] of shape (M_{l-1} + 1, M_l), and each
+  hidden layer's buffer has an extra last row of ones, so one product gives
+  z^l with the bias added, and one product gives ∂C/∂W^l and ∂C/∂b^l together.
+  (The input x arrives without that row: layer 2 adds b^2 while computing its
+  activation, and sums δ^2 for ∂C/∂b^2.)
+* The blocks of all layers lie in one flat array, and so do the gradients, so
+  the update θ ← θ - η ∂C/∂θ, eqs. (update-weights) and (update-biases), is a
+  single numpy operation for the whole network.
+* η/n is folded into δ^L. Every δ^l and every gradient is linear in δ^L, so
+  backpropagation yields η ∂C/∂θ directly and the update needs no scaling.
+* Everything else happens in place: f(z^l) overwrites z^l, δ^l ∘ f'(z^l)
+  overwrites δ^l, and the new parameters overwrite the gradient. The array of
+  the old parameters then receives the next gradient, unless code outside the
+  training loop may have seen it (the caller before training, or a callback):
+  an array the network has shown is never written again. As in the textbook
+  path, the input layer's δ^1 is never computed.
+
+The network is pointed at the new parameters only when every one of them is
+finite. Otherwise nothing has changed, and :meth:`FastSGD.step` returns None so
+that :func:`bpcode.sgd` runs the textbook step instead, which raises
+:class:`bpcode.DivergenceError` with its exact message (or takes the step, if
+rounding made the difference). ``tests/test_fast_path.py`` checks that both
+paths agree to rounding.
+"""
+
+import math
+
+import numpy as np
+
+from .backprop import output_delta
+
+# Hidden activations, in place on h = the matrix product (W^l)^T a^{l-1}: add
+# the bias column b (None when the product already includes it), then apply f.
+# The matching derivative turns δ into δ ∘ f'(z), from a = f(z), using tmp.
+
+
+def _sigmoid(h, b):
+    """h ← 1 / (1 + exp(-z)), eq. (sigmoid), in four passes over h.
+
+    exp overflows to inf for very negative z, and 1 / (1 + inf) = 0 is then
+    the right value (the caller silences the overflow warning).
+    """
+    if b is None:
+        np.negative(h, out=h)
+    else:
+        np.subtract(-b, h, out=h)
+    np.exp(h, out=h)
+    np.add(h, 1, out=h)
+    np.divide(1, h, out=h)
+
+
+def _sigmoid_prime(delta, a, tmp):
+    """δ ← δ ∘ a(1 - a), eq. (sigmoid-derivative)."""
+    np.subtract(1, a, out=tmp)
+    np.multiply(tmp, a, out=tmp)
+    np.multiply(delta, tmp, out=delta)
+
+
+def _tanh(h, b):
+    if b is not None:
+        np.add(h, b, out=h)
+    np.tanh(h, out=h)
+
+
+def _tanh_prime(delta, a, tmp):
+    np.multiply(a, a, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    np.multiply(delta, tmp, out=delta)
+
+
+def _relu(h, b):
+    if b is not None:
+        np.add(h, b, out=h)
+    np.maximum(h, 0, out=h)
+
+
+def _relu_prime(delta, a, tmp):
+    np.multiply(delta, a > 0, out=delta)  # a > 0 exactly where z > 0
+
+
+def _identity(h, b):
+    if b is not None:
+        np.add(h, b, out=h)
+
+
+def _identity_prime(delta, a, tmp):
+    pass
+
+
+HIDDEN = {
+    "sigmoid": (_sigmoid, _sigmoid_prime),
+    "tanh": (_tanh, _tanh_prime),
+    "relu": (_relu, _relu_prime),
+    "identity": (_identity, _identity_prime),
+}
+
+
+class _Flat:
+    """One flat array holding a value for every W^l and b^l. For l = i + 2,
+    ``block[i]`` is [W^l; b^l] of shape (M_{l-1} + 1, M_l), ``W[i]`` and
+    ``b[i]`` are its parts and ``b_col[i]`` is b^l as a column."""
+
+    def __init__(self, sizes, dtype):
+        shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
+        self.flat = np.zeros(sum((m + 1) * k for m, k in shapes), dtype)
+        self.block, self.W, self.b, self.b_col = [], [], [], []
+        offset = 0
+        for m, k in shapes:
+            block = self.flat[offset:offset + (m + 1) * k].reshape(m + 1, k)
+            self.block.append(block)
+            self.W.append(block[:-1])
+            self.b.append(block[-1])
+            self.b_col.append(block[-1][:, np.newaxis])
+            offset += (m + 1) * k
+
+
+class _Buffers:
+    """Work arrays for batches of n samples, one column per sample."""
+
+    def __init__(self, sizes, n, dtype):
+        hidden = sizes[1:-1]
+        # a^l for l = 2..L-1 with a last row of ones: ``a1[i]``, and a^l alone: ``a[i]``.
+        self.a1 = [np.ones((m + 1, n), dtype) for m in hidden]
+        self.a = [a1[:-1] for a1 in self.a1]
+        self.delta = [np.empty((m, n), dtype) for m in sizes[1:]]  # (η/n) δ^l, l = 2..L
+        self.tmp = [np.empty((m, n), dtype) for m in hidden]       # room for f'(z^l)
+        self.z = np.empty((sizes[-1], n), dtype)                   # z^L
+        self.y = np.empty((sizes[-1], n), dtype)                   # a^L
+        self.t = np.empty((sizes[-1], n), dtype)                   # t
+        self.ones = np.ones(n, dtype)
+
+
+class FastSGD:
+    """SGD steps on ``net``, with the arguments of :func:`bpcode.sgd`.
+
+    ``step(x, t)`` takes one step on a checked batch (one row per sample, as
+    everywhere in bpcode) and returns 1 if the gradient was clipped, 0 if not,
+    or None if it refused the step because a value was not finite, in which
+    case nothing has changed.
+    """
+
+    @staticmethod
+    def supports(net):
+        return net.hidden.name in HIDDEN
+
+    def __init__(self, net, eta, momentum=0.0, weight_decay=0.0, clip_norm=None):
+        self.net, self.eta, self.momentum, self.clip_norm = net, eta, momentum, clip_norm
+        sizes, dtype = net.sizes, net.dtype
+        self._activate, self._prime = HIDDEN[net.hidden.name]
+        self._softmax_ce = net.output.name == "softmax" and net.cost.name == "cross_entropy"
+        self._layers = list(range(2, net.L + 1))
+        self._buffers = {}
+        self.G = _Flat(sizes, dtype)  # η ∂C/∂θ, then the new parameters
+        self.decay = self._scratch = None
+        if weight_decay:  # η λ on every weight, 0 on every bias
+            self.decay, self._scratch = _Flat(sizes, dtype), _Flat(sizes, dtype)
+            for w in self.decay.W:
+                w.fill(eta * weight_decay)
+        # The velocity is kept as η v, in two arrays used in turn so that a
+        # refused step leaves it unchanged.
+        self.V = [_Flat(sizes, dtype), _Flat(sizes, dtype)] if momentum else None
+        self.adopt(net)
+
+    def adopt(self, net, velocity=None):
+        """Start from the network's current parameters (and from the textbook
+        velocity dict {l: (v_W, v_b)}, zero if None)."""
+        self.P = _Flat(net.sizes, net.dtype)
+        for i, l in enumerate(self._layers):
+            self.P.W[i][...] = net.W[l]
+            self.P.b[i][...] = net.b[l]
+        if self.V is not None:
+            for i, l in enumerate(self._layers):
+                v_W, v_b = velocity[l] if velocity is not None else (0, 0)
+                np.multiply(v_W, self.eta, out=self.V[0].W[i])
+                np.multiply(v_b, self.eta, out=self.V[0].b[i])
+        self._seen = ([net.W[l] for l in self._layers], [net.b[l] for l in self._layers])
+        self._shown = None
+
+    def start_epoch(self):
+        """Call whenever code outside the training loop may have seen the network.
+
+        Arrays that the network has shown are never written again. If the
+        network's arrays were replaced meanwhile, they are adopted.
+        """
+        if not self._in_sync():
+            self.adopt(self.net, self.velocity())
+        elif self._seen is None:
+            self._shown = self.P
+
+    def velocity(self):
+        """The velocity v in the textbook's form {l: (v_W, v_b)}."""
+        if self.V is None:
+            return {l: (np.zeros_like(self.P.W[i]), np.zeros_like(self.P.b[i]))
+                    for i, l in enumerate(self._layers)}
+        V = self.V[0]
+        return {l: (V.W[i] / self.eta, V.b[i] / self.eta) for i, l in enumerate(self._layers)}
+
+    def step(self, x, t):
+        # Overflow is expected in two places and handled: exp(-z) is inf for
+        # very negative z (the sigmoid is then exactly 0), and the quick
+        # finiteness check can overflow for huge but finite parameters.
+        with np.errstate(over="ignore"):
+            return self._step(x, t)
+
+    def measure(self, x, t):
+        """What :func:`bpcode.sgd` records after an epoch, for the whole of
+        ``x``: (cost, [‖∂C/∂W^l‖], [rms ‖δ^l‖ over samples], a^L with one row
+        per sample). None if the network's parameters are not the ones this
+        object holds, or if the cost is not finite."""
+        net, n = self.net, len(x)
+        if not self._in_sync():
+            return None
+        buf = _Buffers(net.sizes, n, net.dtype)
+        with np.errstate(over="ignore"):
+            cost = self._gradient(x, t, 1.0 / n, buf)
+        if cost is None:
+            return None
+        grad_norms = [float(np.linalg.norm(g)) for g in self.G.W]
+        delta_norms = [float(np.linalg.norm(d) * np.sqrt(n)) for d in buf.delta]
+        y = buf.y.T if self._softmax_ce else net.output.f(buf.z.T)
+        return cost / n, grad_norms, delta_norms, y
+
+    def _in_sync(self):
+        net = self.net
+        seen_W, seen_b = self._seen if self._seen is not None else (self.P.W, self.P.b)
+        return all(net.W.get(l) is seen_W[i] and net.b.get(l) is seen_b[i]
+                   for i, l in enumerate(self._layers))
+
+    def _step(self, x, t):
+        n = len(x)
+        buf = self._buffers.get(n)
+        if buf is None:
+            buf = self._buffers[n] = _Buffers(self.net.sizes, n, self.net.dtype)
+        if self._gradient(x, t, self.eta / n, buf) is None:
+            return None
+        return self._update()
+
+    def _gradient(self, x, t, scale, buf):
+        """Forward pass and backpropagation of ``scale`` δ^L, the gradient into
+        self.G; returns the summed cost, or None if it is not finite."""
+        net, P, G = self.net, self.P, self.G
+        a, a1, delta = buf.a, buf.a1, buf.delta
+        last = len(self._layers) - 1  # index i stands for the chapter's layer l = i + 2
+
+        # Forward pass, eqs. (z-matrix) and (activation).
+        z = a[0] if last else buf.z
+        np.dot(P.W[0].T, x.T, out=z)
+        if last:
+            self._activate(z, P.b_col[0])
+            for i in range(1, last):
+                np.dot(P.block[i].T, a1[i - 1], out=a[i])
+                self._activate(a[i], None)
+            z = buf.z
+            np.dot(P.block[last].T, a1[last - 1], out=z)
+        else:
+            np.add(z, P.b_col[0], out=z)
+        # The output error δ^L, eq. (delta-output), times the scale, and the cost.
+        if self._softmax_ce:
+            np.copyto(buf.t, t.T)
+            cost = _softmax_cross_entropy(z, buf.y, buf.t, delta[last], scale)
+        else:
+            y = net.output.f(z.T)
+            cost = float(net.cost.value(z.T, y, t).sum())
+            np.multiply(output_delta(net.cost, net.output, z.T, y, t).T, scale,
+                        out=delta[last])
+        if not math.isfinite(cost):
+            return None
+
+        # Backpropagation, eqs. (delta-backprop), (weight-gradient), (bias-gradient).
+        for i in range(last, 0, -1):
+            np.dot(a1[i - 1], delta[i].T, out=G.block[i])
+            np.dot(P.W[i], delta[i], out=delta[i - 1])
+            self._prime(delta[i - 1], a[i - 1], buf.tmp[i - 1])
+        np.dot(x.T, delta[0].T, out=G.W[0])
+        np.dot(delta[0], buf.ones, out=G.b[0])
+        return cost
+
+    def _update(self):
+        """The update, eqs. (update-weights) and (update-biases), with the
+        options of :func:`bpcode.sgd`, written over the gradient."""
+        net, P, G = self.net, self.P, self.G
+        g = G.flat
+        if self.decay is not None:
+            np.multiply(P.flat, self.decay.flat, out=self._scratch.flat)
+            np.add(g, self._scratch.flat, out=g)
+        clipped = 0
+        if self.clip_norm is not None:
+            norm = math.sqrt(float(np.dot(g, g))) / self.eta
+            if norm > self.clip_norm:
+                np.multiply(g, self.clip_norm / norm, out=g)
+                clipped = 1
+        if self.V is not None:
+            v, v_new = self.V
+            np.multiply(v.flat, self.momentum, out=v_new.flat)
+            np.add(v_new.flat, g, out=v_new.flat)
+            np.subtract(P.flat, v_new.flat, out=g)
+        else:
+            np.subtract(P.flat, g, out=g)
+        # g·g is finite exactly when every entry is, unless it overflows.
+        if not (math.isfinite(float(np.dot(g, g))) or np.isfinite(g).all()):
+            return None
+
+        for i, l in enumerate(self._layers):
+            net.W[l], net.b[l] = G.W[i], G.b[i]
+        self._seen = None  # the network shows the views of self.P
+        self.P = G
+        # The old parameters hold the next gradient, unless they were shown.
+        self.G = P if P is not self._shown else _Flat(net.sizes, net.dtype)
+        if self.V is not None:
+            self.V.reverse()
+        return clipped
+
+
+def _softmax_cross_entropy(z, y, t, delta, scale):
+    """Softmax output and cross-entropy cost, one column per sample, in place:
+    y ← softmax(z), δ ← (y - t) · scale and z ← ln y. Returns -Σ t ln y."""
+    m = z.max(axis=0)
+    np.subtract(z, m, out=z)
+    np.exp(z, out=y)
+    s = y.sum(axis=0)
+    np.divide(y, s, out=y)
+    np.subtract(y, t, out=delta)
+    np.multiply(delta, scale, out=delta)
+    np.log(s, out=s)
+    np.subtract(z, s, out=z)
+    return -float(np.vdot(t, z))

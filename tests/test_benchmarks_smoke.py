@@ -1,0 +1,48 @@
+"""The benchmark command runs, in its quick mode and without PyTorch, and
+writes the JSON that the book's speed page reads."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_writes_json(tmp_path):
+    out = tmp_path / "benchmark.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--no-torch",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    for key in ("date", "command", "machine", "train_step", "digits_step", "digits_epoch",
+                "digits_accuracy", "gradient_cost", "targets", "skipped"):
+        assert key in results, key
+    for key in ("cpu", "numpy", "blas", "torch", "python"):
+        assert key in results["machine"], key
+    assert results["quick"] is True
+    assert any("PyTorch" in message for message in results["skipped"])
+
+    steps = results["train_step"]
+    assert {(r["batch"], r["dtype"]) for r in steps} == {
+        (n, d) for n in (16, 4) for d in ("float32", "float64")}
+    for r in steps:
+        assert {"bpcode", "textbook", "gemm_rows", "gemm_columns"} <= set(r["contenders"])
+        assert "torch" not in r["contenders"]
+        for stats in r["contenders"].values():
+            assert 0 < stats["min_s"] <= stats["median_s"] <= stats["max_s"]
+        assert r["ratios"]["bpcode/gemm"]["median"] > 0
+        assert r["gflop"] > 0
+
+    assert "bpcode/sklearn" in results["digits_epoch"]["ratios"]
+    accuracy = results["digits_accuracy"]
+    assert len(accuracy["runs"]["bpcode"]) == len(accuracy["runs"]["sklearn"]) >= 1
+    for row in results["gradient_cost"]:
+        assert row["P"] > 0 and row["finite_differences_s"] > 0
+        assert row["backprop/forward"]["median"] > 0
+    names = [t["name"] for t in results["targets"]]
+    assert names == ["step_vs_gemm", "step_vs_torch", "small_vs_torch", "digits_vs_sklearn"]
+    assert "Targets" in proc.stdout

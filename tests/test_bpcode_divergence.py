@@ -1,0 +1,156 @@
+"""Runs that explode stop with bpcode.DivergenceError, which names the epoch
+and the layer, and leave the network with the finite parameters it had
+before the failing step."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import bpcode
+from bpcode import DivergenceError, Network, sgd
+from bpcode.datasets import regression_1d
+
+
+def params(net):
+    return ({l: w.copy() for l, w in net.W.items()}, {l: v.copy() for l, v in net.b.items()})
+
+
+def assert_params_equal(net, snap):
+    W, b = snap
+    for l in net.W:
+        assert np.array_equal(net.W[l], W[l]) and np.array_equal(net.b[l], b[l])
+
+
+def assert_finite(net):
+    for l in net.W:
+        assert np.isfinite(net.W[l]).all() and np.isfinite(net.b[l]).all()
+
+
+def run_to_divergence(net, x, t, **kwargs):
+    """Full-batch SGD (one step per epoch) that must diverge; returns the
+    error and the parameters after every finished epoch (index 0: initial)."""
+    after = [params(net)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way up
+        with pytest.raises(DivergenceError) as info:
+            sgd(net, x, t, batch_size=len(x), seed=0,
+                callback=lambda epoch, history: after.append(params(net)), **kwargs)
+    return info.value, after
+
+
+def check_error(err, after, net, epoch=None, layer=None):
+    assert isinstance(err, FloatingPointError)
+    if epoch is not None:
+        assert err.epoch == epoch
+    if layer is not None:
+        assert err.layer == layer
+    assert 2 <= err.layer <= net.L
+    message = str(err)
+    assert f"epoch {err.epoch}" in message
+    assert f"layer {err.layer}" in message
+    assert_finite(net)
+    if "cost over the training set" in message:
+        # Found when the epoch is measured: its step gave finite parameters
+        # whose outputs overflow. The network keeps them; epoch 0 took no step.
+        assert len(after) == max(err.epoch, 1)
+        if err.epoch == 0:
+            assert_params_equal(net, after[0])
+    else:
+        # Found inside a step: the network keeps the parameters from before
+        # it, i.e. those after the last finished epoch (one step per epoch).
+        assert err.epoch >= 1
+        assert len(after) == err.epoch
+        assert_params_equal(net, after[-1])
+    # The history holds the epochs done: 0, ..., err.epoch - 1.
+    history = err.history
+    assert isinstance(history, bpcode.History)
+    assert history.epoch == list(range(err.epoch))
+    for name in ("loss", "grad_norms", "delta_norms", "clipped_steps"):
+        assert len(getattr(history, name)) == err.epoch, name
+
+
+def test_relu_with_huge_learning_rate(sgd_path):
+    """The first step leaves finite weights of order 1e100 whose outputs overflow:
+    the end-of-epoch cost over the training set is inf, so training stops there,
+    naming epoch 1 and the first layer whose z overflows, and the network keeps
+    the finite parameters of that step."""
+    x, t = regression_1d(n=20, seed=0)
+    net = Network([1, 8, 8, 1], hidden="relu", output="identity", init="he", seed=0)
+    err, after = run_to_divergence(net, x, t, eta=1e100, epochs=50)
+    assert (err.epoch, err.layer) == (1, 4)
+    assert "at the end of epoch 1 the cost over the training set is inf" in str(err)
+    assert "layer 4" in str(err)
+    assert_finite(net)
+    assert len(after) == 1  # the callback never saw epoch 1
+    assert not np.array_equal(net.W[2], after[0][0][2])  # the step was taken
+    assert err.history.epoch == [0]
+    assert err.history.loss[0] < 10
+
+
+def test_sigmoid_identity_with_huge_gain(sgd_path):
+    """Weights of order 1e140 and an overshooting η grow until the quadratic
+    cost overflows."""
+    x, t = regression_1d(n=20, seed=0)
+    net = Network([1, 8, 1], hidden="sigmoid", output="identity", init="xavier_normal",
+                  gain=1e140, seed=0)
+    err, after = run_to_divergence(net, x, t, eta=10.0, epochs=60)
+    check_error(err, after, net, epoch=9, layer=3)
+    assert np.isfinite(err.history.loss[0])
+
+
+def test_network_that_starts_non_finite():
+    """With gain 1e155 the very first cost overflows: training stops at epoch 0,
+    before any step, and nothing moves."""
+    x, t = regression_1d(n=20, seed=0)
+    net = Network([1, 8, 1], hidden="sigmoid", output="identity", init="xavier_normal",
+                  gain=1e155, seed=0)
+    err, after = run_to_divergence(net, x, t, eta=0.1, epochs=5)
+    check_error(err, after, net, epoch=0, layer=3)
+    assert "before any step" in str(err)
+
+
+def test_non_finite_gradient_names_its_layer(sgd_path):
+    """Cost finite (a saturated sigmoid output with cross-entropy) but
+    ∂C/∂W^2 = x δ^2 overflows: 1e11 · 0.1 · 1e300 · 0.25 > 1.8e308."""
+    net = Network([1, 1, 1], hidden="sigmoid", output="sigmoid",
+                  cost="binary_cross_entropy", seed=0)
+    net.set_parameters({2: [[0.0]], 3: [[1e300]]}, {2: [0.0], 3: [0.0]})
+    x, t = np.array([[1e11]]), np.array([[0.0]])
+    assert np.isfinite(net.loss(x, t))
+    err, after = run_to_divergence(net, x, t, eta=0.1, epochs=3)
+    check_error(err, after, net, epoch=1, layer=2)
+    assert "gradient of layer 2" in str(err)
+
+
+def test_non_finite_update_names_its_layer(sgd_path):
+    """The gradient is finite (100) but η ∂C/∂W = 1e307 · 100 overflows."""
+    net = Network([1, 1], output="identity", seed=0)
+    net.set_parameters({2: [[1.0]]}, {2: [0.0]})
+    err, after = run_to_divergence(net, np.array([[10.0]]), np.array([[0.0]]), eta=1e307,
+                                   epochs=3)
+    check_error(err, after, net, epoch=1, layer=2)
+    assert "update made W[2] or b[2]" in str(err)
+    assert "eta=1e+307" in str(err)
+
+
+def test_divergence_mid_epoch_keeps_finite_parameters(sgd_path):
+    """With mini-batches the failing step can be inside an epoch; the
+    parameters are still finite and the history stops at the last full epoch."""
+    x, t = regression_1d(n=40, seed=0)
+    net = Network([1, 16, 16, 1], hidden="relu", output="identity", init="he", seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(DivergenceError) as info:
+            sgd(net, x, t, eta=1e60, epochs=20, batch_size=5, seed=0)
+    err = info.value
+    assert_finite(net)
+    assert err.history.epoch == list(range(err.epoch))
+    assert f"epoch {err.epoch}" in str(err) and f"layer {err.layer}" in str(err)
+
+
+def test_momentum_run_diverges_cleanly(sgd_path):
+    x, t = regression_1d(n=20, seed=0)
+    net = Network([1, 8, 1], hidden="tanh", output="identity", init="xavier_normal", seed=0)
+    err, after = run_to_divergence(net, x, t, eta=50.0, momentum=0.99, epochs=500)
+    check_error(err, after, net)

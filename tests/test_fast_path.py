@@ -1,0 +1,322 @@
+"""bpcode.sgd's fast path (bpcode.fast.FastSGD) against the textbook step.
+
+The fast path computes each SGD step in preallocated buffers, one column per
+sample, with η/n folded into δ^L and all parameters in one flat array. These
+tests run the same training on both paths and require the results to agree to
+rounding (float64: 1e-12 relative, float32: 1e-5), over several steps and
+epochs, for every hidden activation, every output/cost pair, with momentum,
+weight decay and clipping, with batches that do not divide the data, and when
+the fast path hands steps to the textbook step.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import bpcode
+import bpcode.train
+from bpcode.fast import FastSGD
+from bpcode.train import _step as textbook_step
+
+TOL = {"float64": 1e-12, "float32": 1e-5}
+
+
+def textbook_only(monkeypatch):
+    monkeypatch.setattr(bpcode.train.FastSGD, "supports", staticmethod(lambda net: False))
+
+
+def data(sizes, n, output, seed=0, dtype="float64"):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, sizes[0]))
+    if output == "softmax":
+        t = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
+    elif output == "sigmoid":
+        t = rng.integers(0, 2, (n, sizes[-1])).astype(float)
+    else:
+        t = rng.standard_normal((n, sizes[-1]))
+    return x.astype(dtype), t.astype(dtype)
+
+
+def make(sizes, hidden, output, cost, dtype, seed=1):
+    return bpcode.Network(sizes, hidden=hidden, output=output, cost=cost,
+                          init="xavier_normal", seed=seed, dtype=dtype)
+
+
+def rel_diff(net_a, net_b):
+    """max |θ_a - θ_b| / max |θ_b| over all W^l and b^l."""
+    scale = max(max(np.abs(net_b.W[l]).max(), np.abs(net_b.b[l]).max()) for l in net_b.W)
+    diff = max(max(np.abs(net_a.W[l] - net_b.W[l]).max(),
+                   np.abs(net_a.b[l] - net_b.b[l]).max()) for l in net_b.W)
+    return diff / scale
+
+
+def close_lists(a, b, tol):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a, b, rtol=tol * 10, atol=tol * 10 * max(np.abs(b).max(), 1e-300))
+
+
+def train_both(monkeypatch, sizes=(5, 7, 6, 3), hidden="sigmoid", output="softmax",
+               cost="cross_entropy", dtype="float64", n=23, epochs=3, **kwargs):
+    x, t = data(sizes, n, output, dtype=dtype)
+    kwargs = {"eta": 0.5, "batch_size": 5, "seed": 3, **kwargs}
+    fast = make(sizes, hidden, output, cost, dtype)
+    history_fast = bpcode.sgd(fast, x, t, epochs=epochs, **kwargs)
+    with monkeypatch.context() as m:
+        textbook_only(m)
+        slow = make(sizes, hidden, output, cost, dtype)
+        history_slow = bpcode.sgd(slow, x, t, epochs=epochs, **kwargs)
+    return fast, slow, history_fast, history_slow
+
+
+CONFIGS = [
+    {},
+    {"momentum": 0.9},
+    {"weight_decay": 0.05},
+    {"clip_norm": 0.1},
+    {"momentum": 0.5, "weight_decay": 0.1, "clip_norm": 0.3},
+    {"batch_size": 1},
+    {"batch_size": 23},
+    {"batch_size": 100},
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: ",".join(c) or "plain")
+def test_fast_path_matches_textbook(monkeypatch, dtype, config):
+    fast, slow, h_fast, h_slow = train_both(monkeypatch, dtype=dtype, **config)
+    assert rel_diff(fast, slow) <= TOL[dtype]
+    assert h_fast.clipped_steps == h_slow.clipped_steps
+    close_lists(h_fast.loss, h_slow.loss, TOL[dtype])
+    close_lists(h_fast.grad_norms, h_slow.grad_norms, TOL[dtype])
+    close_lists(h_fast.delta_norms, h_slow.delta_norms, TOL[dtype])
+    assert h_fast.train_accuracy == h_slow.train_accuracy
+    for l in fast.W:
+        assert fast.W[l].dtype == fast.b[l].dtype == np.dtype(dtype)
+
+
+NETWORKS = [
+    ("sigmoid", "softmax", "cross_entropy"),
+    ("tanh", "softmax", "cross_entropy"),
+    ("relu", "softmax", "cross_entropy"),
+    ("identity", "softmax", "cross_entropy"),
+    ("sigmoid", "sigmoid", "quadratic"),
+    ("tanh", "sigmoid", "binary_cross_entropy"),
+    ("relu", "identity", "quadratic"),
+    ("sigmoid", "tanh", "quadratic"),
+    ("relu", "relu", "quadratic"),
+    ("sigmoid", "softmax", "quadratic"),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hidden,output,cost", NETWORKS)
+def test_every_activation_and_cost(monkeypatch, dtype, hidden, output, cost):
+    fast, slow, h_fast, h_slow = train_both(monkeypatch, hidden=hidden, output=output,
+                                            cost=cost, dtype=dtype, eta=0.1, momentum=0.5)
+    assert rel_diff(fast, slow) <= TOL[dtype]
+    close_lists(h_fast.loss, h_slow.loss, TOL[dtype])
+    close_lists(h_fast.grad_norms, h_slow.grad_norms, TOL[dtype])
+    close_lists(h_fast.delta_norms, h_slow.delta_norms, TOL[dtype])
+
+
+@pytest.mark.parametrize("sizes", [(4, 3), (4, 6, 2), (3, 5, 5, 5, 5, 2)])
+def test_depths(monkeypatch, sizes):
+    fast, slow, _, _ = train_both(monkeypatch, sizes=sizes, epochs=4, momentum=0.3)
+    assert rel_diff(fast, slow) <= TOL["float64"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_single_steps_match_with_momentum(dtype):
+    """FastSGD.step against bpcode.train._step, step by step, parameters and
+    velocity, on the digits-sized network."""
+    sizes = (64, 30, 10)
+    x, t = data(sizes, 40, "softmax", dtype=dtype)
+    fast_net = make(sizes, "sigmoid", "softmax", "cross_entropy", dtype)
+    slow_net = fast_net.copy()
+    eta, mu, lam = 0.8, 0.9, 1e-3
+    fast = FastSGD(fast_net, eta, momentum=mu, weight_decay=lam)
+    velocity = {l: (np.zeros_like(w), np.zeros_like(slow_net.b[l])) for l, w in slow_net.W.items()}
+    for k in range(8):
+        batch = slice(5 * k, 5 * k + 5)
+        assert fast.step(x[batch], t[batch]) == 0
+        textbook_step(slow_net, x[batch], t[batch], eta, mu, lam, None, velocity, 1, None)
+        assert rel_diff(fast_net, slow_net) <= TOL[dtype]
+    v_fast = fast.velocity()
+    scale = max(np.abs(v).max() for pair in velocity.values() for v in pair)
+    for l in velocity:
+        for got, want in zip(v_fast[l], velocity[l], strict=True):
+            assert np.abs(got - want).max() <= TOL[dtype] * 10 * scale
+
+
+def test_float32_stays_float32():
+    sizes = (6, 5, 3)
+    x, t = data(sizes, 12, "softmax", dtype="float32")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float32")
+    fast = FastSGD(net, 0.5, momentum=0.5, weight_decay=0.1)
+    fast.step(x, t)
+    for flat in (fast.P, fast.G, fast.decay, *fast.V):
+        assert flat.flat.dtype == np.float32
+    for buffers in fast._buffers.values():
+        for array in (*buffers.a, *buffers.delta, *buffers.tmp, buffers.z, buffers.y):
+            assert array.dtype == np.float32
+    for l in net.W:
+        assert net.W[l].dtype == net.b[l].dtype == np.float32
+        assert net.W[l].flags.c_contiguous and net.W[l].shape == (net.sizes[l - 2],
+                                                                   net.sizes[l - 1])
+
+
+def test_arrays_shown_to_the_caller_are_never_overwritten():
+    """The parameters the caller held before sgd, and those a callback saw,
+    keep their values: the fast path never writes an array it has shown."""
+    sizes = (5, 7, 3)
+    x, t = data(sizes, 20, "softmax")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    before = {l: (net.W[l], net.b[l]) for l in net.W}
+    before_values = {l: (w.copy(), b.copy()) for l, (w, b) in before.items()}
+    seen = []
+
+    def callback(epoch, history):
+        seen.append({l: (net.W[l], net.b[l], net.W[l].copy(), net.b[l].copy()) for l in net.W})
+
+    bpcode.sgd(net, x, t, eta=0.5, epochs=4, batch_size=3, seed=0, callback=callback)
+    for l, (w, b) in before.items():
+        np.testing.assert_array_equal(w, before_values[l][0])
+        np.testing.assert_array_equal(b, before_values[l][1])
+    for snapshot in seen:
+        for w, b, w_then, b_then in snapshot.values():
+            np.testing.assert_array_equal(w, w_then)
+            np.testing.assert_array_equal(b, b_then)
+    assert not np.array_equal(net.W[2], before_values[2][0])
+
+
+@pytest.mark.parametrize("how", ["set_parameters", "assign", "in_place"])
+def test_callback_that_changes_the_parameters(monkeypatch, how):
+    """A callback may replace or modify the parameters between epochs; both
+    paths then continue from the changed values."""
+    sizes = (5, 7, 3)
+    x, t = data(sizes, 20, "softmax")
+
+    def callback_for(net):
+        def callback(epoch, history):
+            if epoch == 2:
+                if how == "set_parameters":
+                    net.set_parameters({l: w * 0.5 for l, w in net.W.items()}, net.b)
+                elif how == "assign":
+                    net.W[3] = net.W[3] * -1.0
+                else:
+                    net.W[2] *= 0.25
+                    net.b[3][...] = 1.0
+        return callback
+
+    kwargs = {"eta": 0.5, "epochs": 4, "batch_size": 4, "seed": 0, "momentum": 0.5}
+    fast = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    bpcode.sgd(fast, x, t, callback=callback_for(fast), **kwargs)
+    with monkeypatch.context() as m:
+        textbook_only(m)
+        slow = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+        bpcode.sgd(slow, x, t, callback=callback_for(slow), **kwargs)
+    assert rel_diff(fast, slow) <= TOL["float64"]
+
+
+def test_refused_steps_go_to_the_textbook_step(monkeypatch):
+    """When the fast path refuses a step, sgd runs the textbook step and the
+    fast path adopts its result (parameters and velocity): refusing every
+    other step changes nothing beyond rounding."""
+    sizes = (5, 7, 6, 3)
+    x, t = data(sizes, 23, "softmax")
+    kwargs = {"eta": 0.5, "epochs": 3, "batch_size": 4, "seed": 3, "momentum": 0.9,
+              "weight_decay": 0.01}
+    real_step = FastSGD.step
+    calls = {"fast": 0, "refused": 0}
+
+    def sometimes(self, x, t):
+        calls["fast"] += 1
+        if calls["fast"] % 2 == 0:
+            calls["refused"] += 1
+            return None
+        return real_step(self, x, t)
+
+    with monkeypatch.context() as m:
+        m.setattr(FastSGD, "step", sometimes)
+        mixed = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+        bpcode.sgd(mixed, x, t, **kwargs)
+    assert calls["refused"] >= 8
+    with monkeypatch.context() as m:
+        textbook_only(m)
+        slow = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+        bpcode.sgd(slow, x, t, **kwargs)
+    assert rel_diff(mixed, slow) <= TOL["float64"]
+
+
+def test_huge_but_finite_parameters_are_not_refused():
+    """In float32, weights of 1e20 square to inf in the quick finiteness check
+    (a dot product of the new parameters with themselves); the exact check then
+    accepts the step. The tanh units saturate, so the cost stays finite."""
+    sizes = (3, 4, 2)
+    x, t = data(sizes, 8, "identity", dtype="float32")
+    net = bpcode.Network(sizes, hidden="tanh", output="identity", seed=0, dtype="float32")
+    net.set_parameters({2: net.W[2] * 1e20, 3: net.W[3]}, net.b)
+    fast = FastSGD(net, 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fast.step(x, t) is not None
+    assert all(np.isfinite(w).all() for w in net.W.values())
+
+
+def test_saturated_sigmoids_raise_no_warnings(monkeypatch):
+    """exp(-z) overflows for very negative z; the fast sigmoid gives exactly 0
+    there, silently, as the textbook sigmoid does."""
+    sizes = (4, 6, 3)
+    x, t = data(sizes, 10, "softmax", dtype="float32")
+    x *= 1e3
+    kwargs = {"eta": 0.1, "epochs": 2, "batch_size": 5, "seed": 0}
+    fast = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
+                          gain=50.0, seed=0, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bpcode.sgd(fast, x, t, **kwargs)
+    with monkeypatch.context() as m:
+        textbook_only(m)
+        slow = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
+                              gain=50.0, seed=0, dtype="float32")
+        bpcode.sgd(slow, x, t, **kwargs)
+    assert rel_diff(fast, slow) <= TOL["float32"]
+
+
+def test_partial_batches_use_their_own_buffers():
+    sizes = (5, 4, 3)
+    x, t = data(sizes, 11, "softmax")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    fast = FastSGD(net, 0.1)
+    fast.step(x[:4], t[:4])
+    fast.step(x[4:7], t[4:7])
+    fast.step(x[:4], t[:4])
+    assert sorted(fast._buffers) == [3, 4]
+
+
+def test_measure_matches_the_textbook_record():
+    """What sgd records per epoch, computed on the fast path, against
+    Network.backward on the same data."""
+    sizes = (6, 9, 7, 4)
+    for hidden, output, cost in NETWORKS:
+        x, t = data(sizes, 31, output)
+        net = make(sizes, hidden, output, cost, "float64")
+        loss, grad_norms, delta_norms, y = FastSGD(net, 0.3).measure(x, t)
+        grads = net.backward(x, t)
+        assert loss == pytest.approx(grads.cost, rel=1e-12)
+        for i, l in enumerate(net.W):
+            assert grad_norms[i] == pytest.approx(np.linalg.norm(grads.dW[l]), rel=1e-12)
+            assert delta_norms[i] == pytest.approx(
+                np.linalg.norm(grads.delta[l]) / np.sqrt(len(x)), rel=1e-12)
+        np.testing.assert_allclose(y, grads.a[net.L], rtol=1e-12, atol=1e-15)
+
+
+def test_measure_declines_when_the_network_changed():
+    sizes = (4, 5, 3)
+    x, t = data(sizes, 8, "softmax")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    fast = FastSGD(net, 0.3)
+    net.W[2] = net.W[2] * 2
+    assert fast.measure(x, t) is None
