@@ -208,6 +208,19 @@ def saturation_data(scale=1.0, shift=0.0, depth=4, layer=2, *, width=100, n=200,
                           layers, fractions)
 
 
+def _deep_settings(depth, width, activation, init, scale, std, seed):
+    """Check the settings of the deep networks of the gradient figures and
+    return (depth, width, scale, std, seed) as plain numbers."""
+    depth = _validate.integer("depth", depth, low=1)
+    width = _validate.integer("width", width, low=1)
+    _validate.choice("activation", activation, dict.fromkeys(ACTIVATION_CHOICES))
+    _validate.choice("init", init, INITS)
+    scale = _validate.real("scale", scale, low=0, low_open=True)
+    std = _validate.real("std", std, low=0, low_open=True)
+    seed = _validate.integer("seed", seed, low=0)
+    return depth, width, scale, std, seed
+
+
 def gradient_network(depth=10, width=100, activation="relu", init="he", scale=1.0, *,
                      std=1.0, seed=0):
     """The network of the gradient-norm figure.
@@ -216,13 +229,8 @@ def gradient_network(depth=10, width=100, activation="relu", init="he", scale=1.
     cost="quadratic", init=init, std=std, gain=scale, seed=seed)``: the output
     layer is linear, so what vanishes or explodes comes from the hidden layers.
     """
-    depth = _validate.integer("depth", depth, low=1)
-    width = _validate.integer("width", width, low=1)
-    _validate.choice("activation", activation, dict.fromkeys(ACTIVATION_CHOICES))
-    _validate.choice("init", init, INITS)
-    scale = _validate.real("scale", scale, low=0, low_open=True)
-    std = _validate.real("std", std, low=0, low_open=True)
-    seed = _validate.integer("seed", seed, low=0)
+    depth, width, scale, std, seed = _deep_settings(depth, width, activation, init, scale,
+                                                    std, seed)
     return Network([width] * (depth + 1), hidden=activation, output="identity",
                    cost="quadratic", init=init, std=std, gain=scale, seed=seed)
 
@@ -274,13 +282,9 @@ def training_runs(depth=10, width=50, activation="relu", init="he", scale=1.5, *
 
     Returns a dict with keys "unclipped" and "clipped".
     """
-    depth = _validate.integer("depth", depth, low=1)
-    width = _validate.integer("width", width, low=1)
-    _validate.choice("activation", activation, dict.fromkeys(ACTIVATION_CHOICES))
-    _validate.choice("init", init, INITS)
-    scale = _validate.real("scale", scale, low=0, low_open=True)
+    depth, width, scale, std, seed = _deep_settings(depth, width, activation, init, scale,
+                                                    std, seed)
     clip_norm = _validate.real("clip_norm", clip_norm, low=0, low_open=True)
-    seed = _validate.integer("seed", seed, low=0)
     x, t = regression_1d(n=n, seed=seed)
     sizes = [1] + [width] * (depth - 1) + [1]
     runs = {}

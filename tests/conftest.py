@@ -82,6 +82,18 @@ def built(build: Build) -> Build:
 # --------------------------------------------------------------------------- bpcode
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium, driven by Playwright, for every browser test."""
+    from browser import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(params=["fast", "textbook"])
 def sgd_path(request, monkeypatch):
     """Run bpcode.sgd on its fast path (the default) or on the textbook

@@ -38,7 +38,6 @@ from browser import (
     HTML_DIR,
     ROOT,
     PageWatch,
-    launch_chromium,
     origin,
     screenshot_path,
     static_server,
@@ -161,16 +160,6 @@ def html_dir(request) -> Path:
 def site(html_dir: Path):
     with static_server(html_dir) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

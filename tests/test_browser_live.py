@@ -38,7 +38,6 @@ from browser import (
     ROOT,
     PageWatch,
     free_port,
-    launch_chromium,
     screenshot_path,
     start_process,
     stop_process,
@@ -50,16 +49,6 @@ pytestmark = [pytest.mark.browser]
 
 LIVE_PAGE = "book/learning-challenges"  # the page with the chapter's live widgets
 THEBE_PAGE = "book/backpropagation"  # a page whose first cell prints a known line
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 # ----------------------------------------------------------------- JupyterLab
