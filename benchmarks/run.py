@@ -14,9 +14,11 @@ What it measures, in one process:
 a. One SGD training step of 784-512-512-10 (sigmoid hidden layers, softmax
    output, cross-entropy cost) at batch 256 and 32, in float32 and float64:
    bpcode's step (``bpcode.fast.FastSGD``, what ``bpcode.sgd`` runs), the
-   textbook step (``bpcode.train._step``, the chapter's functions), the same
-   step's eight matrix products alone (the BLAS bound; the faster of two memory
-   layouts), and PyTorch (``nn.Sequential`` with a manual SGD step).
+   textbook step (``bpcode.train._step``, the chapter's functions), the
+   step's own matrix products alone (the BLAS bound: the very calls that
+   FastSGD makes, with its operands and memory layout), the same products
+   without the bias in two other layouts (for reference), and PyTorch
+   (``nn.Sequential`` with a manual SGD step).
 b. The digits network 64-30-10 at batch 10: one step of bpcode and of PyTorch,
    and one epoch of ``bpcode.sgd`` against one ``MLPClassifier.partial_fit``.
 c. Digits: the time to reach 97 % test accuracy, bpcode's SGD against
@@ -29,9 +31,11 @@ d. The cost of one gradient as the parameter count P grows, for networks
 
 The machine's speed drifts by 1.5-2x within minutes, so the contenders of
 each comparison run interleaved: in every round each one runs one short block
-(its order rotating from round to round), and a ratio is reported both as the
-ratio of the medians and as the median (and min, max) of the per-round ratios,
-which cancels drift slower than a round. PyTorch is optional
+(its order rotating from round to round; when PyTorch takes part, every block
+follows a pause that lets the other library's threads go idle, and one
+untimed call), and a ratio is reported both as the ratio of the medians and
+as the median (and min, max) of the per-round ratios, which cancels drift
+slower than a round. PyTorch is optional
 (``pip install torch==2.13.0``); without it, or with ``--no-torch``, its
 comparisons are skipped with a message.
 """
@@ -55,7 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bpcode  # noqa: E402
-from bpcode.fast import FastSGD  # noqa: E402
+from bpcode.fast import FastSGD, _Buffers, _Flat  # noqa: E402
 from bpcode.train import _step as textbook_step  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "benchmark.json"
@@ -86,7 +90,9 @@ def interleaved(contenders, rounds, block_seconds, warmup=2, pause=0.0):
     round. ``pause`` seconds of sleep separate the blocks, so that the worker
     threads of one library (OpenMP in PyTorch, OpenBLAS in numpy), which keep
     spinning for a while after their last job, have gone idle before the next
-    block starts. Returns {name: [seconds per call, one per round]}.
+    block starts; one untimed call after the pause then wakes the contender's
+    own threads, so that a block measures steady running, as in a training
+    loop. Returns {name: [seconds per call, one per round]}.
     """
     names = list(contenders)
     reps = {}
@@ -107,6 +113,7 @@ def interleaved(contenders, rounds, block_seconds, warmup=2, pause=0.0):
                 f, k = contenders[name], reps[name]
                 if pause:
                     time.sleep(pause)
+                    f()
                 start = time.perf_counter()
                 for _ in range(k):
                     f()
@@ -151,10 +158,59 @@ def step_gflop(sizes, n):
     return 2 * n * (2 * sum(pairs) + sum(pairs[1:])) / 1e9
 
 
+def gemm_step(sizes, n, dtype, floor=False):
+    """The matrix products of bpcode's step alone: the very calls that
+    ``FastSGD`` makes, with its operands, shapes and memory layout (one column
+    per sample, the bias as an extra row of each parameter block, and for
+    layer 2 the bias gradient as a matrix-vector product). This is "its own
+    GEMM time", the bound of the first target.
+
+    With ``floor``, each product is followed by the least elementwise work that
+    any numpy step must add to it: one tanh pass over every hidden z^l (a
+    sigmoid needs at least one transcendental function), one multiplication
+    of every hidden δ^l by an array of f'(z^l), and one subtraction over all
+    parameters for the update. This leaves out the affine parts of the
+    sigmoid, the computation of f', the softmax, the cost and any check, so
+    no numpy step can be faster than this one: a target that it misses cannot
+    be met with numpy on this machine.
+    """
+    rng = np.random.default_rng(1)
+    P, G = _Flat(sizes, dtype), _Flat(sizes, dtype)
+    P.flat[...] = rng.standard_normal(P.flat.size) * 0.05
+    buf = _Buffers(sizes, n, dtype)
+    for array in buf.a + buf.delta + buf.tmp:
+        array[...] = rng.random(array.shape)
+    x = rng.random((n, sizes[0])).astype(dtype)
+    a, a1, delta, tmp, last = buf.a, buf.a1, buf.delta, buf.tmp, len(sizes) - 2
+
+    def run():
+        np.dot(P.W[0].T, x.T, out=a[0] if last else buf.z)
+        if floor and last:
+            np.tanh(a[0], out=a[0])
+        for i in range(1, last):
+            np.dot(P.block[i].T, a1[i - 1], out=a[i])
+            if floor:
+                np.tanh(a[i], out=a[i])
+        if last:
+            np.dot(P.block[last].T, a1[last - 1], out=buf.z)
+        for i in range(last, 0, -1):
+            np.dot(a1[i - 1], delta[i].T, out=G.block[i])
+            np.dot(P.W[i], delta[i], out=delta[i - 1])
+            if floor:
+                np.multiply(delta[i - 1], tmp[i - 1], out=delta[i - 1])
+        np.dot(x.T, delta[0].T, out=G.W[0])
+        np.dot(delta[0], buf.ones, out=G.b[0])
+        if floor:
+            np.subtract(P.flat, G.flat, out=G.flat)
+
+    return run
+
+
 def gemm_only(sizes, n, dtype, layout):
-    """The step's eight matrix products, with preallocated outputs, in one of
-    two layouts: "rows" (one row per sample, as bpcode.backprop) or "columns"
-    (one column per sample, as bpcode.fast)."""
+    """The step's eight matrix products without the bias, with preallocated
+    outputs, in one of two layouts: "rows" (one row per sample, as
+    bpcode.backprop) or "columns" (one column per sample). References for the
+    bound: how much the memory layout alone changes the BLAS time."""
     rng = np.random.default_rng(1)
     W = [(rng.standard_normal((m, k)) * 0.05).astype(dtype)
          for m, k in zip(sizes[:-1], sizes[1:], strict=True)]
@@ -217,37 +273,52 @@ def bpcode_network(sizes, dtype, seed=0):
                           init="xavier_uniform", seed=seed, dtype=dtype)
 
 
-def bench_train_step(sizes, n, dtype, torch, rounds, block, eta=0.1):
+def bench_train_step(sizes, n, dtype, torch, rounds, block, torch_rounds, torch_block,
+                     eta=0.1):
+    """One training step, in two interleaved runs: the numpy contenders in
+    short blocks back to back, which gives the ratio to the BLAS bound; then
+    bpcode, PyTorch and the bound, whose blocks must be separated by pauses
+    (see TORCH_PAUSE) and are therefore longer."""
     net = bpcode_network(sizes, dtype)
     x, t, labels = classification_batch(sizes, n, dtype)
     fast = FastSGD(net, eta)
     textbook_net = net.copy()
     velocity = {l: (np.zeros_like(w), np.zeros_like(textbook_net.b[l]))
                 for l, w in textbook_net.W.items()}
+    bpcode_step, gemm = (lambda: fast.step(x, t)), gemm_step(sizes, n, dtype)
     contenders = {
-        "bpcode": lambda: fast.step(x, t),
+        "bpcode": bpcode_step,
         "textbook": lambda: textbook_step(textbook_net, x, t, eta, 0.0, 0.0, None, velocity,
                                           1, None),
+        "gemm": gemm,
+        "floor": gemm_step(sizes, n, dtype, floor=True),
         "gemm_rows": gemm_only(sizes, n, dtype, "rows"),
         "gemm_columns": gemm_only(sizes, n, dtype, "columns"),
     }
-    if torch is not None:
-        contenders["torch"] = torch_step(torch, sizes, x, labels, eta, dtype)
-    times = interleaved(contenders, rounds, block, pause=TORCH_PAUSE if torch else 0.0)
-    # The BLAS bound: whichever layout of the products is faster here.
-    gemm = min(("gemm_rows", "gemm_columns"), key=lambda k: statistics.median(times[k]))
-    times["gemm"] = times[gemm]
+    times = interleaved(contenders, rounds, block)
+    # The fastest of the three ways to run the same products, for reference.
+    best = min(("gemm", "gemm_rows", "gemm_columns"), key=lambda k: statistics.median(times[k]))
     flop = step_gflop(sizes, n)
     result = {
-        "sizes": sizes, "batch": n, "dtype": dtype, "gflop": flop, "gemm_layout": gemm,
-        "contenders": {k: summary(v) for k, v in times.items() if k != "gemm"},
+        "sizes": sizes, "batch": n, "dtype": dtype, "gflop": flop, "gemm_best": best,
+        "contenders": {k: summary(v) for k, v in times.items()},
         "ratios": {"bpcode/gemm": ratio(times, "bpcode", "gemm"),
-                   "textbook/gemm": ratio(times, "textbook", "gemm")},
+                   "bpcode/gemm_best": ratio(times, "bpcode", best),
+                   "textbook/gemm": ratio(times, "textbook", "gemm"),
+                   "floor/gemm": ratio(times, "floor", "gemm")},
     }
+    if torch is not None:
+        pair = interleaved({"bpcode": bpcode_step, "gemm": gemm,
+                            "floor": contenders["floor"],
+                            "torch": torch_step(torch, sizes, x, labels, eta, dtype)},
+                           torch_rounds, torch_block, pause=TORCH_PAUSE)
+        result["contenders"]["torch"] = summary(pair["torch"])
+        result["ratios"]["bpcode/torch"] = ratio(pair, "bpcode", "torch")
+        result["ratios"]["torch/gemm"] = ratio(pair, "torch", "gemm")
+        result["ratios"]["floor/torch"] = ratio(pair, "floor", "torch")
+        result["torch_run"] = {k: summary(v) for k, v in pair.items()}
     for v in result["contenders"].values():
         v["gflop_per_s"] = flop / v["median_s"]
-    if torch is not None:
-        result["ratios"]["bpcode/torch"] = ratio(times, "bpcode", "torch")
     return result
 
 
@@ -508,18 +579,35 @@ def table(results):
     lines.append("")
     lines.append("a. One training step")
     lines.append(f"{'network':<16}{'batch':>6} {'dtype':<8}{'bpcode':>11}{'textbook':>11}"
-                 f"{'GEMM':>11}{'torch':>11}   {'bpcode/GEMM':<22}{'bpcode/torch':<22}")
+                 f"{'GEMM':>11}{'torch':>11}   {'bpcode/GEMM':<22}{'bpcode/torch':<22}"
+                 f"{'torch/GEMM':<22}")
     for r in results["train_step"]:
         c = r["contenders"]
         torch_cell = fmt_time(c["torch"]["median_s"]) if "torch" in c else "-"
-        vs_torch = fmt_ratio(r["ratios"]["bpcode/torch"]) if "bpcode/torch" in r["ratios"] \
-            else "-"
-        gemm = c[r["gemm_layout"]]
+        vs_torch, torch_vs = (
+            (fmt_ratio(r["ratios"]["bpcode/torch"]), fmt_ratio(r["ratios"]["torch/gemm"]))
+            if "bpcode/torch" in r["ratios"] else ("-", "-"))
+        gemm = c["gemm"]
         lines.append(
             f"{'-'.join(map(str, r['sizes'])):<16}{r['batch']:>6} {r['dtype']:<8}"
             f"{fmt_time(c['bpcode']['median_s']):>11}{fmt_time(c['textbook']['median_s']):>11}"
             f"{fmt_time(gemm['median_s']):>11}{torch_cell:>11}   "
-            f"{fmt_ratio(r['ratios']['bpcode/gemm']):<22}{vs_torch:<22}")
+            f"{fmt_ratio(r['ratios']['bpcode/gemm']):<22}{vs_torch:<22}{torch_vs:<22}")
+    lines.append("  GEMM: the step's own matrix products alone. The same products in other "
+                 "memory layouts:")
+    for r in results["train_step"]:
+        c = r["contenders"]
+        lines.append(f"  {'-'.join(map(str, r['sizes']))} B{r['batch']} {r['dtype']}: "
+                     f"rows {fmt_time(c['gemm_rows']['median_s'])}, columns "
+                     f"{fmt_time(c['gemm_columns']['median_s'])}; bpcode / fastest "
+                     f"{fmt_ratio(r['ratios']['bpcode/gemm_best'])}")
+    lines.append("  Numpy floor: the products plus the least elementwise work of any numpy step "
+                 "(see gemm_step):")
+    for r in results["train_step"]:
+        vs_torch = (f", floor/torch {fmt_ratio(r['ratios']['floor/torch'])}"
+                    if "floor/torch" in r["ratios"] else "")
+        lines.append(f"  {'-'.join(map(str, r['sizes']))} B{r['batch']} {r['dtype']}: "
+                     f"floor/GEMM {fmt_ratio(r['ratios']['floor/gemm'])}{vs_torch}")
     s = results["digits_step"]
     lines += ["", f"b. Digits network {'-'.join(map(str, s['sizes']))}, batch {s['batch']}"]
     torch_cell = "-"
@@ -560,6 +648,11 @@ def table(results):
         value = "skipped" if t["value"] is None else f"{t['value']:.3f}"
         verdict = "skipped" if t["met"] is None else ("met" if t["met"] else "NOT MET")
         lines.append(f"  {t['description']:<62} {value:>8} <= {t['limit']:.2f}  {verdict}")
+        if "numpy_floor" in t:
+            lines.append(f"    numpy floor (products + least elementwise work): "
+                         f"{t['numpy_floor']:.3f}"
+                         + ("  -> no numpy step can meet this target here"
+                            if t["numpy_floor"] > t["limit"] else ""))
     for message in results["skipped"]:
         lines.append(f"  note: {message}")
     return "\n".join(lines)
@@ -581,14 +674,23 @@ def check_targets(results):
                            if "bpcode/torch" in results["digits_step"]["ratios"] else None),
         "digits_vs_sklearn": results["digits_accuracy"]["ratios"]["bpcode/sklearn"]["median"],
     }
+    # The same ratio for the numpy floor (see gemm_step): what no numpy step can beat.
+    floors = {
+        "step_vs_gemm": big["ratios"]["floor/gemm"]["median"] if big else None,
+        "step_vs_torch": (big["ratios"]["floor/torch"]["median"]
+                          if big and "floor/torch" in big["ratios"] else None),
+    }
     targets = []
     for name, description, limit in TARGETS:
         value = values[name]
         met = None if value is None else value <= limit
         if name == "digits_vs_sklearn":
             met = met and results["digits_accuracy"]["bpcode"]["median_accuracy"] >= 0.97
-        targets.append({"name": name, "description": description, "limit": limit,
-                        "value": value, "met": met})
+        target = {"name": name, "description": description, "limit": limit,
+                  "value": value, "met": met}
+        if floors.get(name) is not None:
+            target["numpy_floor"] = floors[name]
+        targets.append(target)
     return targets
 
 
@@ -618,10 +720,16 @@ def main(argv=None):
     if args.quick:
         big, batches, dtypes = [64, 32, 32, 10], [16, 4], ["float32", "float64"]
         rounds, block, small_rounds, seeds, max_epochs = 3, 0.005, 3, [0], 3
+        step_rounds, step_block, torch_rounds, torch_block = 3, 0.005, 3, 0.005
         widths, grad_n, fd_budget = [4, 8], 20, 0.05
     else:
         big, batches, dtypes = [784, 512, 512, 10], [256, 32], ["float32", "float64"]
         rounds, block, small_rounds, seeds, max_epochs = 15, 0.05, 21, [0, 1, 2, 3, 4], 60
+        # The numpy contenders of a step alternate in blocks of about ten steps
+        # of the big network, many times, to follow the machine's fast drift;
+        # with PyTorch, a block follows a pause, so it lasts some forty steps
+        # to measure steady running.
+        step_rounds, step_block, torch_rounds, torch_block = 31, 0.05, 15, 0.2
         widths, grad_n, fd_budget = [2, 4, 8, 16, 32, 64, 128, 256, 512], 100, 2.0
 
     started = time.perf_counter()
@@ -635,7 +743,8 @@ def main(argv=None):
         "skipped": skipped,
     }
     print(f"a. training steps of {'-'.join(map(str, big))} ...", file=sys.stderr)
-    results["train_step"] = [bench_train_step(big, n, dtype, torch, rounds, block)
+    results["train_step"] = [bench_train_step(big, n, dtype, torch, step_rounds, step_block,
+                                              torch_rounds, torch_block)
                              for dtype in dtypes for n in batches]
     print("b. digits network steps and epochs ...", file=sys.stderr)
     results["digits_step"] = bench_digits_step(torch, small_rounds, block)

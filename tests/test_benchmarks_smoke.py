@@ -30,11 +30,12 @@ def test_quick_benchmark_writes_json(tmp_path):
     assert {(r["batch"], r["dtype"]) for r in steps} == {
         (n, d) for n in (16, 4) for d in ("float32", "float64")}
     for r in steps:
-        assert {"bpcode", "textbook", "gemm_rows", "gemm_columns"} <= set(r["contenders"])
+        assert {"bpcode", "textbook", "gemm", "gemm_rows", "gemm_columns"} <= set(r["contenders"])
         assert "torch" not in r["contenders"]
         for stats in r["contenders"].values():
             assert 0 < stats["min_s"] <= stats["median_s"] <= stats["max_s"]
         assert r["ratios"]["bpcode/gemm"]["median"] > 0
+        assert r["gemm_best"] in ("gemm", "gemm_rows", "gemm_columns")
         assert r["gflop"] > 0
 
     assert "bpcode/sklearn" in results["digits_epoch"]["ratios"]
@@ -46,3 +47,42 @@ def test_quick_benchmark_writes_json(tmp_path):
     names = [t["name"] for t in results["targets"]]
     assert names == ["step_vs_gemm", "step_vs_torch", "small_vs_torch", "digits_vs_sklearn"]
     assert "Targets" in proc.stdout
+
+
+def load_benchmark_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bpcode_benchmark_run",
+                                                  ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gemm_bound_is_the_steps_own_products(monkeypatch):
+    """The first target compares the step with "its own GEMM time": the bound
+    must make exactly the matrix products that FastSGD's step makes, with the
+    same shapes and memory layouts."""
+    import numpy as np
+
+    run = load_benchmark_module()
+    sizes, n = [12, 9, 7, 4], 5
+    calls = []
+    real_dot = np.dot
+
+    def recording_dot(a, b, out=None):
+        if np.ndim(a) == 2:  # the step's 1-D dot is its finiteness check
+            calls.append((a.shape, a.flags.c_contiguous, b.shape, b.flags.c_contiguous,
+                          out.shape))
+        return real_dot(a, b, out=out)
+
+    net = run.bpcode_network(sizes, "float32")
+    x, t, _ = run.classification_batch(sizes, n, "float32")
+    fast = run.FastSGD(net, 0.1)
+    bound = run.gemm_step(sizes, n, "float32")
+    monkeypatch.setattr(np, "dot", recording_dot)
+    assert fast.step(x, t) == 0
+    step_calls, calls[:] = list(calls), []
+    bound()
+    assert calls == step_calls
+    assert len(step_calls) == 9  # 3 forward, 3 weight gradients, 2 input gradients, 1 bias
