@@ -178,10 +178,10 @@ def gemm_step(sizes, n, dtype, floor=False):
     P, G = _Flat(sizes, dtype), _Flat(sizes, dtype)
     P.flat[...] = rng.standard_normal(P.flat.size) * 0.05
     buf = _Buffers(sizes, n, dtype)
-    for array in buf.a + buf.delta + buf.tmp:
+    for array in buf.a + buf.delta + buf.fprime:
         array[...] = rng.random(array.shape)
     x = rng.random((n, sizes[0])).astype(dtype)
-    a, a1, delta, tmp, last = buf.a, buf.a1, buf.delta, buf.tmp, len(sizes) - 2
+    a, a1, delta, fprime, last = buf.a, buf.a1, buf.delta, buf.fprime, len(sizes) - 2
 
     def run():
         np.dot(P.W[0].T, x.T, out=a[0] if last else buf.z)
@@ -197,7 +197,7 @@ def gemm_step(sizes, n, dtype, floor=False):
             np.dot(a1[i - 1], delta[i].T, out=G.block[i])
             np.dot(P.W[i], delta[i], out=delta[i - 1])
             if floor:
-                np.multiply(delta[i - 1], tmp[i - 1], out=delta[i - 1])
+                np.multiply(delta[i - 1], fprime[i - 1], out=delta[i - 1])
         np.dot(x.T, delta[0].T, out=G.W[0])
         np.dot(delta[0], buf.ones, out=G.b[0])
         if floor:

@@ -22,6 +22,9 @@ are each one matrix product over the whole batch. What makes it fast:
   single numpy operation for the whole network.
 * η/n is folded into δ^L. Every δ^l and every gradient is linear in δ^L, so
   backpropagation yields η ∂C/∂θ directly and the update needs no scaling.
+* f'(z^l) is computed in the forward pass, from a^l while that is still in
+  cache, rather than in the backward pass, when it would have to be fetched
+  again.
 * Everything else happens in place: f(z^l) overwrites z^l, δ^l ∘ f'(z^l)
   overwrites δ^l, and the new parameters overwrite the gradient. The array of
   the old parameters then receives the next gradient, unless code outside the
@@ -45,7 +48,8 @@ from .backprop import output_delta
 
 # Hidden activations, in place on h = the matrix product (W^l)^T a^{l-1}: add
 # the bias column b (None when the product already includes it), then apply f.
-# The matching derivative turns δ into δ ∘ f'(z), from a = f(z), using tmp.
+# The matching derivative writes f'(z) into out, from a = f(z), in the forward
+# pass while a is still in cache; None stands for f' = 1.
 
 
 def _sigmoid(h, b):
@@ -63,11 +67,10 @@ def _sigmoid(h, b):
     np.add(h, 0.5, out=h)
 
 
-def _sigmoid_prime(delta, a, tmp):
-    """δ ← δ ∘ a(1 - a), eq. (sigmoid-derivative)."""
-    np.subtract(1, a, out=tmp)
-    np.multiply(tmp, a, out=tmp)
-    np.multiply(delta, tmp, out=delta)
+def _sigmoid_prime(a, out):
+    """f'(z) = a(1 - a) = a - a², eq. (sigmoid-derivative)."""
+    np.multiply(a, a, out=out)
+    np.subtract(a, out, out=out)
 
 
 def _tanh(h, b):
@@ -76,10 +79,9 @@ def _tanh(h, b):
     np.tanh(h, out=h)
 
 
-def _tanh_prime(delta, a, tmp):
-    np.multiply(a, a, out=tmp)
-    np.subtract(1, tmp, out=tmp)
-    np.multiply(delta, tmp, out=delta)
+def _tanh_prime(a, out):
+    np.multiply(a, a, out=out)
+    np.subtract(1, out, out=out)
 
 
 def _relu(h, b):
@@ -88,8 +90,8 @@ def _relu(h, b):
     np.maximum(h, 0, out=h)
 
 
-def _relu_prime(delta, a, tmp):
-    np.multiply(delta, a > 0, out=delta)  # a > 0 exactly where z > 0
+def _relu_prime(a, out):
+    np.greater(a, 0, out=out)  # a > 0 exactly where z > 0
 
 
 def _identity(h, b):
@@ -97,15 +99,11 @@ def _identity(h, b):
         np.add(h, b, out=h)
 
 
-def _identity_prime(delta, a, tmp):
-    pass
-
-
 HIDDEN = {
     "sigmoid": (_sigmoid, _sigmoid_prime),
     "tanh": (_tanh, _tanh_prime),
     "relu": (_relu, _relu_prime),
-    "identity": (_identity, _identity_prime),
+    "identity": (_identity, None),
 }
 
 
@@ -137,7 +135,7 @@ class _Buffers:
         self.a1 = [np.ones((m + 1, n), dtype) for m in hidden]
         self.a = [a1[:-1] for a1 in self.a1]
         self.delta = [np.empty((m, n), dtype) for m in sizes[1:]]  # (η/n) δ^l, l = 2..L
-        self.tmp = [np.empty((m, n), dtype) for m in hidden]       # room for f'(z^l)
+        self.fprime = [np.empty((m, n), dtype) for m in hidden]    # f'(z^l)
         self.z = np.empty((sizes[-1], n), dtype)                   # z^L
         self.y = np.empty((sizes[-1], n), dtype)                   # a^L
         self.t = np.empty((sizes[-1], n), dtype)                   # t
@@ -251,7 +249,7 @@ class FastSGD:
     def _gradient(self, x, t, scale, buf):
         """Forward pass and backpropagation of ``scale`` δ^L, the gradient into
         self.G; returns the summed cost, or None if it is not finite."""
-        net, P, G = self.net, self.P, self.G
+        net, P, G, prime = self.net, self.P, self.G, self._prime
         a, a1, delta = buf.a, buf.a1, buf.delta
         last = len(self._layers) - 1  # index i stands for the chapter's layer l = i + 2
 
@@ -260,9 +258,13 @@ class FastSGD:
         np.dot(P.W[0].T, x.T, out=z)
         if last:
             self._activate(z, P.b_col[0])
+            if prime is not None:
+                prime(z, buf.fprime[0])
             for i in range(1, last):
                 np.dot(P.block[i].T, a1[i - 1], out=a[i])
                 self._activate(a[i], None)
+                if prime is not None:
+                    prime(a[i], buf.fprime[i])
             z = buf.z
             np.dot(P.block[last].T, a1[last - 1], out=z)
         else:
@@ -283,7 +285,8 @@ class FastSGD:
         for i in range(last, 0, -1):
             np.dot(a1[i - 1], delta[i].T, out=G.block[i])
             np.dot(P.W[i], delta[i], out=delta[i - 1])
-            self._prime(delta[i - 1], a[i - 1], buf.tmp[i - 1])
+            if prime is not None:
+                np.multiply(delta[i - 1], buf.fprime[i - 1], out=delta[i - 1])
         np.dot(x.T, delta[0].T, out=G.W[0])
         np.dot(delta[0], buf.ones, out=G.b[0])
         return cost

@@ -159,7 +159,7 @@ def test_float32_stays_float32():
     for flat in (fast.P, fast.G, fast.decay, *fast.V):
         assert flat.flat.dtype == np.float32
     for buffers in fast._buffers.values():
-        for array in (*buffers.a, *buffers.delta, *buffers.tmp, buffers.z, buffers.y):
+        for array in (*buffers.a, *buffers.delta, *buffers.fprime, buffers.z, buffers.y):
             assert array.dtype == np.float32
     for l in net.W:
         assert net.W[l].dtype == net.b[l].dtype == np.float32
