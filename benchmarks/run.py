@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python benchmarks/run.py            # the full run, about two minutes
+    python benchmarks/run.py            # the full run, about three minutes
     python benchmarks/run.py --quick    # small sizes, a few seconds (a smoke test)
 
 It prints a table and writes JSON (by default benchmarks/results/benchmark.json,
