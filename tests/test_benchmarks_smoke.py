@@ -86,3 +86,14 @@ def test_gemm_bound_is_the_steps_own_products(monkeypatch):
     bound()
     assert calls == step_calls
     assert len(step_calls) == 9  # 3 forward, 3 weight gradients, 2 input gradients, 1 bias
+
+
+def test_step_profile_runs():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "profile_step.py"), "--sizes", "20-10-10-4",
+         "--batch", "8", "--steps", "5"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "step / products" in proc.stdout
+    assert "np.tanh(h, out=h)" in proc.stdout
