@@ -266,8 +266,8 @@ def test_huge_but_finite_parameters_are_not_refused():
 
 
 def test_saturated_sigmoids_raise_no_warnings(monkeypatch):
-    """exp(-z) overflows for very negative z; the fast sigmoid gives exactly 0
-    there, silently, as the textbook sigmoid does."""
+    """Saturated units: the fast sigmoid, (1 + tanh(z/2)) / 2, gives exactly 0
+    and 1 there, silently, as the textbook sigmoid does."""
     sizes = (4, 6, 3)
     x, t = data(sizes, 10, "softmax", dtype="float32")
     x *= 1e3
