@@ -5,7 +5,7 @@ Run from the repository root:
     python benchmarks/profile_step.py                 # 784-512-512-10, B256, float32
     python benchmarks/profile_step.py --batch 32 --dtype float64 --steps 300
 
-It runs ``bpcode.fast.FastSGD.step`` (what ``bpcode.sgd`` runs) with every
+It runs ``bpcode.FastStep.step`` (what ``bpcode.sgd`` runs) with every
 numpy function that :mod:`bpcode.fast` calls timed at its call site, and
 prints one line per call site of the step: its source line, calls per step and
 microseconds per step. The matrix products are the BLAS bound of
@@ -70,7 +70,7 @@ def main(argv=None):
     t = np.eye(sizes[-1], dtype=args.dtype)[rng.integers(0, sizes[-1], args.batch)]
     net = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
                          init="xavier_uniform", seed=0, dtype=args.dtype)
-    fast = bpcode.fast.FastSGD(net, 0.1)
+    fast = bpcode.FastStep(net, bpcode.SGDSettings(0.1))
     for _ in range(10):
         fast.step(x, t)
 

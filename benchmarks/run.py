@@ -59,8 +59,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bpcode  # noqa: E402
-from bpcode.fast import FastSGD, _Buffers, _Flat  # noqa: E402
-from bpcode.train import _step as textbook_step  # noqa: E402
+from bpcode import FastStep, SGDSettings, TextbookStep  # noqa: E402
+from bpcode.fast import _Buffers, _Flat  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "benchmark.json"
 
@@ -281,15 +281,12 @@ def bench_train_step(sizes, n, dtype, torch, rounds, block, torch_rounds, torch_
     (see TORCH_PAUSE) and are therefore longer."""
     net = bpcode_network(sizes, dtype)
     x, t, labels = classification_batch(sizes, n, dtype)
-    fast = FastSGD(net, eta)
-    textbook_net = net.copy()
-    velocity = {l: (np.zeros_like(w), np.zeros_like(textbook_net.b[l]))
-                for l, w in textbook_net.W.items()}
+    fast = FastStep(net, SGDSettings(eta))
+    textbook = TextbookStep(net.copy(), SGDSettings(eta))
     bpcode_step, gemm = (lambda: fast.step(x, t)), gemm_step(sizes, n, dtype)
     contenders = {
         "bpcode": bpcode_step,
-        "textbook": lambda: textbook_step(textbook_net, x, t, eta, 0.0, 0.0, None, velocity,
-                                          1, None),
+        "textbook": lambda: textbook.step(x, t),
         "gemm": gemm,
         "floor": gemm_step(sizes, n, dtype, floor=True),
         "gemm_rows": gemm_only(sizes, n, dtype, "rows"),
@@ -338,7 +335,7 @@ def bench_digits_step(torch, rounds, block, n=10, eta=2.0):
     d = digits_data()
     x, t, labels = d.x_train[:n], d.t_train[:n], d.labels_train[:n]
     net = bpcode_network(sizes, "float64")
-    fast = FastSGD(net, eta)
+    fast = FastStep(net, SGDSettings(eta))
     contenders = {"bpcode": lambda: fast.step(x, t)}
     if torch is not None:
         contenders["torch"] = torch_step(torch, sizes, x, labels, eta, "float64")

@@ -35,7 +35,8 @@ from .backprop import (
     weight_gradient,
 )
 from .costs import COSTS
-from .diagnostics import GradientNorms, gradient_norms, saturation
+from .diagnostics import GradientNorms, gradient_norms, layer_norms, saturation
+from .fast import FastStep
 from .gradcheck import (
     check_gradients,
     numerical_delta,
@@ -46,7 +47,8 @@ from .gradcheck import (
 from .init import INITS
 from .io import load, save
 from .network import Forward, Gradients, Network
-from .train import DivergenceError, History, sgd, update
+from .step import DivergenceError, Measurement, SGDSettings, TextbookStep, update
+from .train import STEPS, History, sgd
 
 __version__ = "1.0.0"
 
@@ -54,12 +56,17 @@ __all__ = [
     "ACTIVATIONS",
     "COSTS",
     "DivergenceError",
+    "FastStep",
     "Forward",
     "GradientNorms",
     "Gradients",
     "History",
     "INITS",
+    "Measurement",
     "Network",
+    "SGDSettings",
+    "STEPS",
+    "TextbookStep",
     "backpropagate_delta",
     "backward",
     "bias_gradient",
@@ -67,6 +74,7 @@ __all__ = [
     "datasets",
     "feedforward",
     "gradient_norms",
+    "layer_norms",
     "load",
     "numerical_delta",
     "numerical_gradient",

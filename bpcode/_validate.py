@@ -48,26 +48,11 @@ def as_matrix(name, value, width, dtype):
     return array
 
 
-def batch_pair(x, t, net):
-    """Check inputs ``x`` and targets ``t`` for ``net`` and return them as matrices."""
-    network(net)
-    x = as_matrix("x", x, net.sizes[0], net.dtype)
-    t = as_matrix("t", t, net.sizes[-1], net.dtype)
-    if t.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"t must have one row per row of x: expected shape ({x.shape[0]}, "
-            f"{net.sizes[-1]}), got shape {t.shape}"
-        )
-    net.cost.check_targets(t)
-    return x, t
-
-
-def network(net):
-    """Raise TypeError unless ``net`` is a :class:`bpcode.Network`."""
-    from .network import Network
-
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpcode.Network, got {type(net).__name__}")
+def instance(name, value, cls):
+    """Raise TypeError unless ``value`` is a ``cls``."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be a {cls.__module__.split('.')[0]}.{cls.__name__}, "
+                        f"got {type(value).__name__}")
 
 
 def real(name, value, *, low=None, low_open=False, high=None):

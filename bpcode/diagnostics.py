@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _validate
 from .backprop import feedforward
+from .network import Network
 
 
 class GradientNorms(NamedTuple):
@@ -17,17 +18,23 @@ class GradientNorms(NamedTuple):
     delta: np.ndarray
 
 
-def gradient_norms(net, x, t):
-    """Backpropagate one batch and return :class:`GradientNorms`."""
-    _validate.network(net)
-    grads = net.backward(x, t)
-    n = len(grads.a[1])
-    layers = np.array(sorted(grads.dW))
+def layer_norms(dW, delta):
+    """The :class:`GradientNorms` of the gradients ``dW`` = {l: ∂C/∂W^l} and the
+    errors ``delta`` = {l: δ^l, one row per sample}."""
+    layers = np.array(sorted(dW))
+    n = len(delta[layers[0]])
     return GradientNorms(
         layers,
-        np.array([np.linalg.norm(grads.dW[l]) for l in layers]),
-        np.array([np.linalg.norm(grads.delta[l]) / np.sqrt(n) for l in layers]),
+        np.array([np.linalg.norm(dW[l]) for l in layers]),
+        np.array([np.linalg.norm(delta[l]) / np.sqrt(n) for l in layers]),
     )
+
+
+def gradient_norms(net, x, t):
+    """Backpropagate one batch and return :class:`GradientNorms`."""
+    _validate.instance("net", net, Network)
+    grads = net.backward(x, t)
+    return layer_norms(grads.dW, grads.delta)
 
 
 def saturation(net, x, threshold=0.01):
@@ -38,7 +45,7 @@ def saturation(net, x, threshold=0.01):
     unit). A softmax output layer has no elementwise f' and gets NaN.
     Returns (layers, fractions) as two arrays.
     """
-    _validate.network(net)
+    _validate.instance("net", net, Network)
     threshold = _validate.real("threshold", threshold, low=0, low_open=True)
     x = _validate.as_matrix("x", x, net.sizes[0], net.dtype)
     z, a = feedforward(net.W, net.b, x, net.hidden, net.output)

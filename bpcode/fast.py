@@ -44,7 +44,10 @@ import math
 
 import numpy as np
 
+from . import _validate
 from .backprop import output_delta
+from .diagnostics import layer_norms
+from .step import Measurement, SGDSettings, TextbookStep
 
 # Hidden activations, in place on h = the matrix product (W^l)^T a^{l-1}: add
 # the bias column b (None when the product already includes it), then apply f.
@@ -142,35 +145,48 @@ class _Buffers:
         self.ones = np.ones(n, dtype)
 
 
-class FastSGD:
-    """SGD steps on ``net``, with the arguments of :func:`bpcode.sgd`.
+class FastStep:
+    """SGD steps on ``net`` with the :class:`bpcode.SGDSettings` ``settings``,
+    computed in buffers allocated once: the same interface and the same steps
+    as :class:`bpcode.TextbookStep`, to rounding.
 
     ``step(x, t)`` takes one step on a checked batch (one row per sample, as
-    everywhere in bpcode) and returns 1 if the gradient was clipped, 0 if not,
-    or None if it refused the step because a value was not finite, in which
-    case nothing has changed.
+    everywhere in bpcode) and returns whether the gradient was clipped. A step
+    in which a value is not finite changes nothing here and is taken by the
+    textbook step instead, which raises :class:`bpcode.DivergenceError` with
+    its exact message (or takes the step, if rounding made the difference).
+
+    The network's arrays are views of this object's buffers, and a step may
+    write the next gradient into the arrays that the network held before it,
+    unless ``measure`` was called in between: code that keeps arrays of the
+    network across steps should keep copies (:meth:`bpcode.Network.copy`).
+    :func:`bpcode.sgd` measures after every epoch, before its callback runs.
+    If the network's arrays are replaced between steps (for example by
+    :meth:`bpcode.Network.set_parameters`), the next step starts from them.
     """
 
-    @staticmethod
-    def supports(net):
-        return net.hidden.name in HIDDEN
-
-    def __init__(self, net, eta, momentum=0.0, weight_decay=0.0, clip_norm=None):
-        self.net, self.eta, self.momentum, self.clip_norm = net, eta, momentum, clip_norm
-        sizes, dtype = net.sizes, net.dtype
+    def __init__(self, net, settings):
+        _validate.instance("settings", settings, SGDSettings)
+        if net.hidden.name not in HIDDEN:
+            raise ValueError(f"FastStep has no fast form of the hidden activation "
+                             f"{net.hidden.name!r}: expected one of {sorted(HIDDEN)} "
+                             f"(TextbookStep takes every activation)")
+        self.net, self.settings = net, settings
+        self.textbook = TextbookStep(net, settings)  # takes the steps this one refuses
+        eta, sizes, dtype = settings.eta, net.sizes, net.dtype
         self._activate, self._prime = HIDDEN[net.hidden.name]
         self._softmax_ce = net.output.name == "softmax" and net.cost.name == "cross_entropy"
         self._layers = list(range(2, net.L + 1))
         self._buffers = {}
         self.G = _Flat(sizes, dtype)  # η ∂C/∂θ, then the new parameters
         self.decay = self._scratch = None
-        if weight_decay:  # η λ on every weight, 0 on every bias
+        if settings.weight_decay:  # η λ on every weight, 0 on every bias
             self.decay, self._scratch = _Flat(sizes, dtype), _Flat(sizes, dtype)
             for w in self.decay.W:
-                w.fill(eta * weight_decay)
+                w.fill(eta * settings.weight_decay)
         # The velocity is kept as η v, in two arrays used in turn so that a
         # refused step leaves it unchanged.
-        self.V = [_Flat(sizes, dtype), _Flat(sizes, dtype)] if momentum else None
+        self.V = [_Flat(sizes, dtype), _Flat(sizes, dtype)] if settings.momentum else None
         self.adopt(net)
 
     def adopt(self, net, velocity=None):
@@ -183,53 +199,53 @@ class FastSGD:
         if self.V is not None:
             for i, l in enumerate(self._layers):
                 v_W, v_b = velocity[l] if velocity is not None else (0, 0)
-                np.multiply(v_W, self.eta, out=self.V[0].W[i])
-                np.multiply(v_b, self.eta, out=self.V[0].b[i])
+                np.multiply(v_W, self.settings.eta, out=self.V[0].W[i])
+                np.multiply(v_b, self.settings.eta, out=self.V[0].b[i])
         self._seen = ([net.W[l] for l in self._layers], [net.b[l] for l in self._layers])
         self._shown = None
 
-    def start_epoch(self):
-        """Call whenever code outside the training loop may have seen the network.
-
-        Arrays that the network has shown are never written again. If the
-        network's arrays were replaced meanwhile, they are adopted.
-        """
-        if not self._in_sync():
-            self.adopt(self.net, self.velocity())
-        elif self._seen is None:
-            self._shown = self.P
-
+    @property
     def velocity(self):
         """The velocity v in the textbook's form {l: (v_W, v_b)}."""
         if self.V is None:
             return {l: (np.zeros_like(self.P.W[i]), np.zeros_like(self.P.b[i]))
                     for i, l in enumerate(self._layers)}
-        V = self.V[0]
-        return {l: (V.W[i] / self.eta, V.b[i] / self.eta) for i, l in enumerate(self._layers)}
+        V, eta = self.V[0], self.settings.eta
+        return {l: (V.W[i] / eta, V.b[i] / eta) for i, l in enumerate(self._layers)}
 
     def step(self, x, t):
+        """One step of gradient descent on the mini-batch (x, t); returns True
+        if the gradient was clipped."""
+        if not self._in_sync():
+            self.adopt(self.net, self.velocity)
         # Overflow is expected and handled: the quick finiteness check can
         # overflow for huge but finite parameters.
         with np.errstate(over="ignore"):
-            return self._step(x, t)
+            clipped = self._step(x, t)
+        if clipped is None:
+            self.textbook.velocity = self.velocity
+            clipped = self.textbook.step(x, t)
+            self.adopt(self.net, self.textbook.velocity)
+        return clipped
 
     def measure(self, x, t):
-        """What :func:`bpcode.sgd` records after an epoch, for the whole of
-        ``x``: (cost, [‖∂C/∂W^l‖], [rms ‖δ^l‖ over samples], a^L with one row
-        per sample). None if the network's parameters are not the ones this
-        object holds, or if the cost is not finite."""
+        """The :class:`bpcode.Measurement` of the network on (x, t). From now
+        on the network's current arrays count as seen by others."""
         net, n = self.net, len(x)
         if not self._in_sync():
-            return None
+            self.adopt(net, self.velocity)
         buf = _Buffers(net.sizes, n, net.dtype)
         with np.errstate(over="ignore"):
             cost = self._gradient(x, t, 1.0 / n, buf)
         if cost is None:
-            return None
-        grad_norms = [float(np.linalg.norm(g)) for g in self.G.W]
-        delta_norms = [float(np.linalg.norm(d) * np.sqrt(n)) for d in buf.delta]
+            return self.textbook.measure(x, t)
+        if self._seen is None:
+            self._shown = self.P
+        # With the scale 1/n, G holds ∂C/∂θ and buf.delta holds δ^l / n.
+        dW = {l: self.G.W[i] for i, l in enumerate(self._layers)}
+        delta = {l: buf.delta[i].T * n for i, l in enumerate(self._layers)}
         y = buf.y.T if self._softmax_ce else net.output.f(buf.z.T)
-        return cost / n, grad_norms, delta_norms, y
+        return Measurement(cost / n, layer_norms(dW, delta), y)
 
     def _in_sync(self):
         net = self.net
@@ -242,7 +258,7 @@ class FastSGD:
         buf = self._buffers.get(n)
         if buf is None:
             buf = self._buffers[n] = _Buffers(self.net.sizes, n, self.net.dtype)
-        if self._gradient(x, t, self.eta / n, buf) is None:
+        if self._gradient(x, t, self.settings.eta / n, buf) is None:
             return None
         return self._update()
 
@@ -299,15 +315,16 @@ class FastSGD:
         if self.decay is not None:
             np.multiply(P.flat, self.decay.flat, out=self._scratch.flat)
             np.add(g, self._scratch.flat, out=g)
-        clipped = 0
-        if self.clip_norm is not None:
-            norm = math.sqrt(float(np.dot(g, g))) / self.eta
-            if norm > self.clip_norm:
-                np.multiply(g, self.clip_norm / norm, out=g)
-                clipped = 1
+        clipped = False
+        clip_norm = self.settings.clip_norm
+        if clip_norm is not None:
+            norm = math.sqrt(float(np.dot(g, g))) / self.settings.eta
+            if norm > clip_norm:
+                np.multiply(g, clip_norm / norm, out=g)
+                clipped = True
         if self.V is not None:
             v, v_new = self.V
-            np.multiply(v.flat, self.momentum, out=v_new.flat)
+            np.multiply(v.flat, self.settings.momentum, out=v_new.flat)
             np.add(v_new.flat, g, out=v_new.flat)
             np.subtract(P.flat, v_new.flat, out=g)
         else:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import _validate
+from .network import Network
 
 
 def relative_error(analytic, numeric, tiny=1e-6):
@@ -37,9 +38,9 @@ def numerical_gradient(net, x, t, param, l, index, eps=1e-2, order=8):
     total = 0.0
     for k, w in STENCILS[order]:
         array[index] = theta + k * h
-        forward = net._loss(x, t)
+        forward = net.loss(x, t)
         array[index] = theta - k * h
-        total += w * (forward - net._loss(x, t))
+        total += w * (forward - net.loss(x, t))
     array[index] = theta
     return total / h
 
@@ -56,7 +57,8 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
     every z from 0 there (a lower order with eps = 1e-5 suits ReLU networks).
     Returns ``{l: max relative error over the checked entries of W^l and b^l}``.
     """
-    x, t = _validate.batch_pair(x, t, net)
+    _validate.instance("net", net, Network)
+    x, t = net.check_batch(x, t)
     eps = _validate.real("eps", eps, low=0, low_open=True)
     if order not in STENCILS:
         raise ValueError(f"order must be one of {sorted(STENCILS)}, got {order!r}")
@@ -66,7 +68,7 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
     rng = _validate.generator(seed)
     twin = _float64_copy(net)
     x, t = x.astype(np.float64), t.astype(np.float64)
-    grads = twin._backward(x, t)
+    grads = twin.backward(x, t)
     errors = {}
     for l in twin.W:
         entries = [("W", i) for i in np.ndindex(twin.W[l].shape)]
@@ -83,7 +85,8 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
 def numerical_parameter_gradient(net, x, t, param, l, *, eps=1e-2, order=8):
     """The whole of ∂C/∂W^l (param "W") or ∂C/∂b^l (param "b") by finite
     differences, computed on a float64 copy of ``net``."""
-    x, t = _validate.batch_pair(x, t, net)
+    _validate.instance("net", net, Network)
+    x, t = net.check_batch(x, t)
     if param not in ("W", "b"):
         raise ValueError(f"param must be 'W' or 'b', got {param!r}")
     if l not in net.W:
@@ -105,7 +108,8 @@ def numerical_delta(net, x, t, l, *, eps=1e-2, order=8):
     forward from layer l. This is the definition of δ, eq. (delta-def),
     checked without any of backpropagation's algebra.
     """
-    x, t = _validate.batch_pair(x, t, net)
+    _validate.instance("net", net, Network)
+    x, t = net.check_batch(x, t)
     if l not in net.W:
         raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
     twin = _float64_copy(net)

@@ -24,12 +24,12 @@ class Forward(NamedTuple):
 class Gradients(NamedTuple):
     """The result of backpropagation on one mini-batch.
 
-    ``cost`` is the mean cost C of the batch; ``delta``, ``dW`` and ``db`` are
+    ``loss`` is the mean cost C of the batch; ``delta``, ``dW`` and ``db`` are
     dicts keyed by l = 2, ..., L holding δ^l (one row per sample), ∂C/∂W^l
     and ∂C/∂b^l; ``z`` and ``a`` are those of the forward pass.
     """
 
-    cost: float
+    loss: float
     delta: dict
     dW: dict
     db: dict
@@ -112,7 +112,7 @@ class Network:
 
     def forward(self, x):
         """Feed ``x`` (shape (n, M_1), or (M_1,) for one sample) through the
-        network, eqs. (z-matrix) and (activation). Returns :class:`Forward`."""
+        network, layer by layer. Returns :class:`Forward`."""
         x = _validate.as_matrix("x", x, self.sizes[0], self.dtype)
         z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
         return Forward(a[self.L], z, a)
@@ -121,35 +121,37 @@ class Network:
         """The output y = a^L for the inputs ``x``."""
         return self.forward(x).y
 
+    def check_batch(self, x, t):
+        """Check inputs ``x`` and targets ``t`` for this network and return
+        them as matrices of its dtype, one row per sample."""
+        x = _validate.as_matrix("x", x, self.sizes[0], self.dtype)
+        t = _validate.as_matrix("t", t, self.sizes[-1], self.dtype)
+        if t.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"t must have one row per row of x: expected shape ({x.shape[0]}, "
+                f"{self.sizes[-1]}), got shape {t.shape}"
+            )
+        self.cost.check_targets(t)
+        return x, t
+
     def loss(self, x, t):
         """The mean cost C over the samples in ``x`` with targets ``t``."""
-        x, t = _validate.batch_pair(x, t, self)
-        return self._loss(x, t)
-
-    def _loss(self, x, t):
+        x, t = self.check_batch(x, t)
         z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
         return float(self.cost.value(z[self.L], a[self.L], t).mean())
 
     def backward(self, x, t):
-        """Forward pass, then backpropagation: eqs. (delta-output), (delta-backprop),
-        (weight-gradient) and (bias-gradient). Returns :class:`Gradients`."""
-        x, t = _validate.batch_pair(x, t, self)
-        return self._backward(x, t)
-
-    def _backward(self, x, t):
+        """Forward pass, then backpropagation, BP1-BP4. Returns :class:`Gradients`."""
+        x, t = self.check_batch(x, t)
         z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
         delta, dW, db = backward(self.W, z, a, t, self.hidden, self.output, self.cost)
-        cost = float(self.cost.value(z[self.L], a[self.L], t).mean())
-        return Gradients(cost, delta, dW, db, z, a)
+        loss = float(self.cost.value(z[self.L], a[self.L], t).mean())
+        return Gradients(loss, delta, dW, db, z, a)
 
     def accuracy(self, x, t):
-        """The fraction of samples classified right.
-
-        With several outputs the class is the largest output (t one-hot);
-        with one output it is whether y > 1/2 (t is 0 or 1).
-        """
-        x, t = _validate.batch_pair(x, t, self)
-        return _accuracy(self.predict(x), t)
+        """The fraction of samples classified right (see :func:`fraction_correct`)."""
+        x, t = self.check_batch(x, t)
+        return fraction_correct(self.predict(x), t)
 
     def set_parameters(self, W, b):
         """Replace every W^l and b^l, after checking shapes and values.
@@ -174,7 +176,12 @@ class Network:
         return twin
 
 
-def _accuracy(y, t):
+def fraction_correct(y, t):
+    """The fraction of the outputs ``y`` that name the class of the targets ``t``.
+
+    With several outputs the class is the largest output (t one-hot); with one
+    output it is whether y > 1/2 (t is 0 or 1).
+    """
     if y.shape[1] == 1:
         return float(((y[:, 0] > 0.5) == (t[:, 0] > 0.5)).mean())
     return float((y.argmax(axis=1) == t.argmax(axis=1)).mean())

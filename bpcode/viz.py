@@ -8,7 +8,7 @@ Two pictures, each in three forms that share one drawing code:
   from :func:`bpcode.saturation`.
 * **Per-layer gradient norms**: ‖∂C/∂W^l‖ and ‖δ^l‖ for every layer, on a log
   scale, from :func:`bpcode.gradient_norms`; and, as a second view, the same
-  norms over the epochs of training, from :attr:`bpcode.History.grad_norms`,
+  norms over the epochs of training, from :attr:`bpcode.History.norms`,
   with and without gradient clipping.
 
 The forms are:
@@ -56,6 +56,7 @@ from .train import DivergenceError, sgd
 __all__ = [
     "ACTIVATION_CHOICES", "GRADIENT_SCALES", "INIT_CHOICES", "SATURATION_SCALES",
     "Explorer", "GradientProfile", "SaturationData", "TrainingFigure", "TrainingRun", "batch",
+    "weight_norms",
     "gradient_network", "gradient_norm_profile", "gradient_norms_animation",
     "gradient_norms_widget", "offline_jshtml", "saturation_animation", "saturation_data",
     "saturation_network", "saturation_widget", "training_norms_figure", "training_runs",
@@ -134,6 +135,12 @@ class TrainingRun(NamedTuple):
     history: object
     diverged_epoch: int | None
     message: str
+
+
+def weight_norms(history):
+    """‖∂C/∂W^l‖ over the epochs of a :class:`bpcode.History`, as an array of
+    shape (epochs + 1, layers)."""
+    return np.array([norms.weight for norms in history.norms], dtype=float)
 
 
 def batch(width, n, seed):
@@ -474,7 +481,7 @@ class _TrainingPlot:
             run = runs[key]
             ax.cla()
             ax.set_yscale("log")
-            norms = np.asarray(run.history.grad_norms, dtype=float)
+            norms = weight_norms(run.history)
             epochs = np.asarray(run.history.epoch)
             for i, l in enumerate(layers):
                 ax.plot(epochs, norms[:, i], color=cmap(norm(l)), lw=1.2,
@@ -499,7 +506,7 @@ class _TrainingPlot:
         for ax in self.axes:
             ax.set_xlim(-0.5, last + 0.5)
         # one y-range for both panels, unless a run that blew up would flatten the other
-        spans = [_decades(np.asarray(runs[k].history.grad_norms, dtype=float))
+        spans = [_decades(weight_norms(runs[k].history))
                  for k in ("unclipped", "clipped")]
         low, high = min(s[0] for s in spans), max(s[1] for s in spans)
         if math.log10(high / low) <= 30:

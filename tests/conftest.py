@@ -11,6 +11,7 @@ The book is built once per session, by the ``build`` fixture below, and every
 test that needs it (tests/test_book.py, tests/test_browser*.py) shares it.
 """
 
+import functools
 import shutil
 import subprocess
 import time
@@ -96,10 +97,9 @@ def browser():
 
 @pytest.fixture(params=["fast", "textbook"])
 def sgd_path(request, monkeypatch):
-    """Run bpcode.sgd on its fast path (the default) or on the textbook
-    ``_step`` alone, by telling sgd that the fast path supports no network."""
-    if request.param == "textbook":
-        import bpcode.train
+    """Run the test module's ``sgd`` with each of bpcode's training steps
+    (``bpcode.sgd(..., step=...)``, see ``bpcode.STEPS``)."""
+    import bpcode
 
-        monkeypatch.setattr(bpcode.train.FastSGD, "supports", staticmethod(lambda net: False))
+    monkeypatch.setattr(request.module, "sgd", functools.partial(bpcode.sgd, step=request.param))
     return request.param

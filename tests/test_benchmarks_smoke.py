@@ -61,7 +61,7 @@ def load_benchmark_module():
 
 def test_gemm_bound_is_the_steps_own_products(monkeypatch):
     """The first target compares the step with "its own GEMM time": the bound
-    must make exactly the matrix products that FastSGD's step makes, with the
+    must make exactly the matrix products that FastStep's step makes, with the
     same shapes and memory layouts."""
     import numpy as np
 
@@ -78,10 +78,10 @@ def test_gemm_bound_is_the_steps_own_products(monkeypatch):
 
     net = run.bpcode_network(sizes, "float32")
     x, t, _ = run.classification_batch(sizes, n, "float32")
-    fast = run.FastSGD(net, 0.1)
+    fast = run.FastStep(net, run.SGDSettings(0.1))
     bound = run.gemm_step(sizes, n, "float32")
     monkeypatch.setattr(np, "dot", recording_dot)
-    assert fast.step(x, t) == 0
+    assert fast.step(x, t) is False
     step_calls, calls[:] = list(calls), []
     bound()
     assert calls == step_calls

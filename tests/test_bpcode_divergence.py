@@ -66,7 +66,7 @@ def check_error(err, after, net, epoch=None, layer=None):
     history = err.history
     assert isinstance(history, bpcode.History)
     assert history.epoch == list(range(err.epoch))
-    for name in ("loss", "grad_norms", "delta_norms", "clipped_steps"):
+    for name in ("loss", "norms", "clipped_steps"):
         assert len(getattr(history, name)) == err.epoch, name
 
 

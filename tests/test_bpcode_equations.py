@@ -297,7 +297,7 @@ def test_batch_equals_stacked_per_sample(hidden, output, cost):
                                    **close)
         np.testing.assert_allclose(batch.db[l], np.mean([s.db[l] for s in singles], axis=0),
                                    **close)
-    assert batch.cost == pytest.approx(np.mean([s.cost for s in singles]), rel=1e-12)
+    assert batch.loss == pytest.approx(np.mean([s.loss for s in singles]), rel=1e-12)
     assert all(s.delta[net.L].shape == (1, 3) for s in singles)
 
 

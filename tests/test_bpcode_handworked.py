@@ -124,7 +124,7 @@ def test_bpcode_reproduces_the_hand_computation():
     np.testing.assert_allclose(grads.a[2], [values["a2"]], **close)
     np.testing.assert_allclose(grads.z[3], [values["z3"]], **close)
     np.testing.assert_allclose(grads.a[3], [values["a3"]], **close)
-    assert grads.cost == pytest.approx(values["cost"], rel=1e-12)
+    assert grads.loss == pytest.approx(values["cost"], rel=1e-12)
     np.testing.assert_allclose(grads.delta[3], [values["delta3"]], **close)
     np.testing.assert_allclose(grads.delta[2], [values["delta2"]], **close)
     np.testing.assert_allclose(grads.dW[3], values["dW3"], **close)

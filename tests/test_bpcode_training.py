@@ -191,7 +191,7 @@ def test_history_regression_with_validation(sgd_path):
     assert seen == [(1, 2), (2, 3), (3, 4), (4, 5)]
     assert history.epoch == [0, 1, 2, 3, 4]
     assert history.layers == [2, 3]
-    for name in ("loss", "val_loss", "grad_norms", "delta_norms", "clipped_steps"):
+    for name in ("loss", "val_loss", "norms", "clipped_steps"):
         assert len(getattr(history, name)) == 5, name
     assert history.train_accuracy is None and history.val_accuracy is None
     assert history.loss[0] == pytest.approx(loss0, rel=1e-15)
@@ -199,8 +199,8 @@ def test_history_regression_with_validation(sgd_path):
     assert history.val_loss[-1] == pytest.approx(net.loss(xv, tv), rel=1e-15)
     norms = gradient_norms(net, x, t)
     assert list(norms.layers) == history.layers
-    np.testing.assert_allclose(history.grad_norms[-1], norms.weight, rtol=1e-14)
-    np.testing.assert_allclose(history.delta_norms[-1], norms.delta, rtol=1e-14)
+    np.testing.assert_allclose(history.norms[-1].weight, norms.weight, rtol=1e-14)
+    np.testing.assert_allclose(history.norms[-1].delta, norms.delta, rtol=1e-14)
     assert all(isinstance(v, float) for v in history.loss + history.val_loss)
 
 
@@ -212,7 +212,7 @@ def test_history_epoch_zero_is_initial_state(sgd_path):
     history = sgd(net, x, t, eta=1.0, epochs=0, batch_size=2, seed=0)
     assert history.epoch == [0]
     assert history.loss == [pytest.approx(net.loss(x, t), rel=1e-15)]
-    np.testing.assert_allclose(history.grad_norms[0], norms0.weight, rtol=1e-14)
+    np.testing.assert_allclose(history.norms[0].weight, norms0.weight, rtol=1e-14)
     assert history.clipped_steps == [0]
     assert history.train_accuracy == [net.accuracy(x, t)]
     assert history.val_loss is None and history.val_accuracy is None
@@ -238,10 +238,10 @@ def test_history_grad_norms_on_full_training_set_after_minibatches():
                   init="xavier_normal", seed=1)
     history = sgd(net, x, t, eta=0.5, epochs=2, batch_size=32, seed=0)
     norms = gradient_norms(net, x, t)
-    np.testing.assert_allclose(history.grad_norms[-1], norms.weight, rtol=1e-14)
-    np.testing.assert_allclose(history.delta_norms[-1], norms.delta, rtol=1e-14)
+    np.testing.assert_allclose(history.norms[-1].weight, norms.weight, rtol=1e-14)
+    np.testing.assert_allclose(history.norms[-1].delta, norms.delta, rtol=1e-14)
     grads = net.backward(x, t)
-    np.testing.assert_allclose(history.grad_norms[-1],
+    np.testing.assert_allclose(history.norms[-1].weight,
                                [np.sqrt((grads.dW[l] ** 2).sum()) for l in (2, 3)],
                                rtol=1e-12)
 
@@ -309,7 +309,7 @@ def test_float32_stays_float32(hidden, output, cost, sgd_path):
     grads = net.backward(x, t)
     for d in (grads.delta, grads.dW, grads.db, grads.z, grads.a):
         _assert_dtype(d, np.float32)
-    assert isinstance(grads.cost, float)
+    assert isinstance(grads.loss, float)
     history = sgd(net, x, t, eta=0.1, epochs=2, batch_size=4, momentum=0.9,
                   weight_decay=0.01, clip_norm=0.5, seed=0, validation=(x, t))
     _assert_dtype(net.W, np.float32)

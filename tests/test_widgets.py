@@ -245,7 +245,7 @@ def test_gradient_widget_training_view():
     assert bytes(w.training.image.value)[:4] == b"\x89PNG"
     for ax, key in zip(w.training.figure.axes[:2], ("unclipped", "clipped"), strict=True):
         history = runs[key].history
-        norms = np.asarray(history.grad_norms)
+        norms = viz.weight_norms(history)
         lines = [line for line in ax.get_lines() if len(line.get_xdata()) == len(history.epoch)]
         assert len(lines) == len(history.layers)
         for i, line in enumerate(lines):
@@ -265,7 +265,7 @@ def test_training_norms_figure_marks_divergence():
     assert len(marks) == 1
     history = runs["clipped"].history
     np.testing.assert_array_equal(right.get_lines()[0].get_ydata(),
-                                  np.asarray(history.grad_norms)[:, 0])
+                                  viz.weight_norms(history)[:, 0])
     assert plt.get_fignums() == []
 
 
