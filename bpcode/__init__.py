@@ -19,6 +19,21 @@ The notation is the chapter's, with one convention throughout:
 Nielsen's book and PyTorch's ``nn.Linear`` store the transpose (w_jk from
 unit k to unit j, shape (M_l, M_{l-1})).
 
+The modules, each with one job:
+
+* ``activations``, ``costs``, ``init``: tables keyed by name (f and f',
+  C_x and its derivative, initial weights);
+* ``backprop``: the chapter's equations, one function each (BP1-BP4 and the
+  forward pass), shown verbatim in the book;
+* ``network``: :class:`Network`, its parameters and checked entry points;
+* ``diagnostics``: per-layer gradient norms and saturation;
+* ``step``: one SGD step the textbook way (:class:`TextbookStep`,
+  :func:`update`) and its settings; ``fast``: the same step fused in
+  preallocated buffers (:class:`FastStep`);
+* ``train``: :func:`sgd`, epochs of mini-batches, and its :class:`History`;
+* ``gradcheck``: finite-difference checks; ``io``: save and load;
+  ``datasets``: the data the book trains on; ``viz``: figures and widgets.
+
 The numerical core needs numpy only; :mod:`bpcode.viz` (matplotlib,
 ipywidgets) and :func:`bpcode.datasets.digits` (scikit-learn) import their
 extras when called.

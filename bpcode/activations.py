@@ -7,6 +7,9 @@ in eq. (sigmoid-derivative).
 
 Softmax couples the units of a layer, so it has no elementwise derivative.
 It is offered for the output layer only, where ``vjp`` applies its Jacobian.
+
+The book shows :func:`sigmoid_prime` verbatim (with ``literalinclude``), so an
+edit there edits the text.
 """
 
 from collections.abc import Callable

@@ -1,5 +1,8 @@
 """The chapter's equations, one function each, for a whole mini-batch.
 
+The book shows these functions verbatim (with ``literalinclude``), so an edit
+here edits the text.
+
 Per-layer quantities are dicts keyed by the chapter's layer number l, so
 ``W[l]`` is W^l, ``z[l]`` is z^l and ``delta[l]`` is δ^l, with a[1] = x.
 The text writes one sample as a column vector; here a mini-batch is a matrix

@@ -1,6 +1,6 @@
-"""The training step that :func:`bpcode.sgd` runs: the textbook step, fused.
+"""The training step that :func:`bpcode.sgd` takes by default: the textbook step, fused.
 
-:mod:`bpcode.backprop` and :func:`bpcode.train.update` spell out the chapter's
+:mod:`bpcode.backprop` and :func:`bpcode.update` spell out the chapter's
 equations one function each and allocate new arrays as they go. This module
 computes the same step with the same equations in buffers allocated once, and
 writes them the way the chapter writes them for one sample: every layer's z^l,
@@ -33,11 +33,14 @@ are each one matrix product over the whole batch. What makes it fast:
   path, the input layer's δ^1 is never computed.
 
 The network is pointed at the new parameters only when every one of them is
-finite. Otherwise nothing has changed, and :meth:`FastSGD.step` returns None so
-that :func:`bpcode.sgd` runs the textbook step instead, which raises
+finite. Otherwise nothing has changed, and :class:`FastStep` has
+:class:`bpcode.TextbookStep` take the step instead, which raises
 :class:`bpcode.DivergenceError` with its exact message (or takes the step, if
 rounding made the difference). ``tests/test_fast_path.py`` checks that both
-paths agree to rounding.
+steps agree to rounding.
+
+The module is longer than the package's others because it is one idea, a
+single fused step, whose buffers, passes and update only make sense together.
 """
 
 import math

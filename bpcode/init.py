@@ -4,6 +4,9 @@ Each scheme draws W^l of shape (M_{l-1}, M_l) from fan_in = M_{l-1} and
 fan_out = M_l. ``gain`` multiplies the standard deviation (or the uniform
 range), which is how the book sweeps a network from vanishing to exploding
 gradients.
+
+The book shows :func:`xavier_normal` and :func:`he` verbatim (with
+``literalinclude``), so an edit there edits the text.
 """
 
 import numpy as np
