@@ -122,7 +122,7 @@ def _check_hidden_delta(function, n, m, k, seed):
     a = SIGMOID.f(z)
     fprime = SIGMOID.prime(z, a)
     result, failed = _call(function, delta_next, W_next, fprime, hint=(
-        f"delta_next has shape (n, M_{l+1}) = {delta_next.shape} and W_next (M_l, M_{l+1}) = "
+        f"delta_next has shape (n, M_{{l+1}}) = {delta_next.shape} and W_next (M_l, M_{{l+1}}) = "
         f"{W_next.shape}: which product has one row per sample and M_l columns?"))
     if failed:
         return failed
@@ -148,8 +148,8 @@ def check_weight_gradient(function):
     n, m_prev, m = 5, 3, 4
     a_prev, delta = _inputs(3, (n, m_prev), (n, m))
     result, failed = _call(function, a_prev, delta, hint=(
-        f"a_prev has shape (n, M_{l-1}) = {a_prev.shape} and delta (n, M_l) = {delta.shape}; "
-        f"the gradient has the shape of W^l, (M_{l-1}, M_l) = {(m_prev, m)}"))
+        f"a_prev has shape (n, M_{{l-1}}) = {a_prev.shape} and delta (n, M_l) = {delta.shape}; "
+        f"the gradient has the shape of W^l, (M_{{l-1}}, M_l) = {(m_prev, m)}"))
     if failed:
         return failed
     expected = weight_gradient(a_prev, delta)
