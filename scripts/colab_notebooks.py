@@ -5,11 +5,13 @@ This script converts every page of ``_toc.yml`` that has code cells with
 jupytext, and puts one cell in front that, on Colab only, clones the
 repository, moves into its ``book/`` folder (the pages read files relative to
 it, as in the book build) and installs ``bpcode`` with its extras. The GitHub
-workflow publishes the result to the branch the Colab buttons point at
-(``colab_notebooks_branch`` in ``_config.yml``; see
-``book/_ext/colab_links.py``).
+workflow publishes the result to the branch the Colab buttons point at:
+``colab_notebooks_branch`` in ``_config.yml``, the one place that names it.
+The book build (``book/_ext/bpbook/colab.py``) reads it there as a Sphinx
+setting, the workflow and the tests through :func:`notebooks_branch`.
 
-Usage: python scripts/colab_notebooks.py OUTPUT_FOLDER
+Usage: python scripts/colab_notebooks.py OUTPUT_FOLDER   # write the notebooks
+       python scripts/colab_notebooks.py --branch        # print the branch name
 """
 
 import sys
@@ -33,6 +35,17 @@ if "google.colab" in sys.modules and not os.path.isdir("/content/bpbook"):
 if "google.colab" in sys.modules:
     os.chdir("/content/bpbook/book")
 """
+
+
+def notebooks_branch(root=ROOT):
+    """The branch the notebooks are published to: ``colab_notebooks_branch``,
+    under ``sphinx: config:`` in ``_config.yml``."""
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    branch = config.get("sphinx", {}).get("config", {}).get("colab_notebooks_branch")
+    if not branch:
+        raise LookupError(f"colab_notebooks_branch is not set under sphinx: config: in "
+                          f"{root / '_config.yml'}")
+    return branch
 
 
 def toc_pages(root=ROOT):
@@ -72,7 +85,10 @@ def main(output, root=ROOT):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if sys.argv[1:] == ["--branch"]:
+        print(notebooks_branch())
+    elif len(sys.argv) == 2 and not sys.argv[1].startswith("-"):
+        for path in main(sys.argv[1]):
+            print(path)
+    else:
         sys.exit(__doc__)
-    for path in main(sys.argv[1]):
-        print(path)

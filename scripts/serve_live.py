@@ -13,7 +13,7 @@ button, then *Live Code*. Everything stays on this machine:
   accepting requests only from the book's origin (CORS), its working folder the
   repository root, so the kernel finds ``bpcode`` and the pages' files;
 * Thebe itself is served by the book (``_static/thebe/``, installed from npm at
-  build time by ``book/_ext/thebe_local.py``);
+  build time by ``book/_ext/bpbook/live_code.py``);
 * every HTML page is sent with one more ``<script type="text/x-thebe-config">``
   block, which Thebe merges over the page's own (Binder) settings: use that
   Jupyter server, with that token. The files in ``_build/html`` are not changed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_DIR = ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 EXECUTED_DIR = BUILD_DIR / "jupyter_execute"
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from colab_notebooks import notebooks_branch  # noqa: E402
 
 # Lines with "WARNING" that are not Sphinx warnings: ipykernel >= 7.4 logs this
 # to the kernel's own stderr (inherited by the build) whenever a kernel is
@@ -297,7 +301,9 @@ def test_theme_has_a_default_mode(built: Build):
 
 def test_colab_buttons_open_notebooks(built: Build):
     """Colab cannot read MyST .md: the buttons must point at the .ipynb copies
-    that scripts/colab_notebooks.py publishes to the notebooks branch."""
+    that scripts/colab_notebooks.py publishes to the notebooks branch (the one
+    named in _config.yml)."""
+    branch = notebooks_branch()
     links = []
     for docname in NOTEBOOK_PAGES:
         for a in soup(page_html(docname)).find_all("a", href=True):
@@ -305,7 +311,7 @@ def test_colab_buttons_open_notebooks(built: Build):
                 links.append(a["href"])
     assert links, "no Colab launch button in the notebook pages"
     for href in links:
-        assert "/blob/notebooks/" in href and href.endswith(".ipynb"), href
+        assert f"/blob/{branch}/" in href and href.endswith(".ipynb"), href
 
 
 # ------------------------------------------------- pages as standalone notebooks

@@ -14,7 +14,7 @@ One test chooses the rocket button, then *Live Code*, runs the first cell of
 the second, and checks the kernel's output. Another runs all cells of
 ``book/learning-challenges`` through Thebe and moves a widget's slider: the
 figure must change (Thebe's widget manager loads require.js, which the build
-serves locally; see book/_ext/thebe_local.py).
+serves locally; see book/_ext/bpbook/live_code.py).
 
 Neither path may request anything outside 127.0.0.1, and every process started
 here is stopped when the test ends. Screenshots go to test-artifacts/screenshots/,

@@ -1,14 +1,27 @@
-"""Sphinx extension: re-execute the notebook pages when bpcode/ changes.
+"""Re-execute the notebook pages when bpcode/ changes.
 
 Sphinx re-reads only pages whose own source changed, and myst-nb executes a
 page only when Sphinx reads it. The pages' outputs, however, come from the
 ``bpcode`` package, so after an edit to ``bpcode/`` an incremental build would
 keep stale outputs (with ``execute_notebooks: force`` as much as with
-``cache``). This extension hashes the files listed in
+``cache``). :func:`outdated_notebooks` hashes the files listed in
 ``execution_dependencies`` (relative to the book root; folders are searched for
 ``*.py``) and, when the hash differs from the previous build, marks every page
 with code cells as changed, so they are read and executed again. A build with
 no changes still re-executes nothing.
+
+Hook (connected in ``__init__.py``): :func:`outdated_notebooks` on
+``env-get-outdated`` at 500, its only listener.
+
+What this relies on (check when bumping a pin in requirements.txt):
+
+* Sphinx 7.4: ``env-get-outdated`` listeners return extra docnames to read
+  again; the ``BuildEnvironment`` is pickled between builds, so an attribute
+  set on it (``bpbook_dependency_digest``) survives until Sphinx discards the
+  environment (then everything is read anyway).
+* myst-nb 1.4: copies a notebook page's ``kernelspec`` into
+  ``env.metadata[docname]`` (how a page with code cells is recognised), and
+  executes a page only while Sphinx reads it.
 """
 
 from __future__ import annotations
@@ -48,14 +61,8 @@ def outdated_notebooks(app: Sphinx, env: BuildEnvironment, added, changed, remov
     ]
     if notebooks:
         logger.info(
-            "[rerun_on_code_change] %s changed: re-executing %d page(s)",
+            "[bpbook.rerun] %s changed: re-executing %d page(s)",
             ", ".join(app.config.execution_dependencies),
             len(notebooks),
         )
     return notebooks
-
-
-def setup(app: Sphinx) -> dict:
-    app.add_config_value("execution_dependencies", ["bpcode"], "env")
-    app.connect("env-get-outdated", outdated_notebooks)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,12 +1,12 @@
 /**
  * Live Code for the bpbook pages: Thebe 0.9, served by the book itself.
  *
- * book/_ext/thebe_local.py puts this file in place of sphinx-thebe 0.3.1's
+ * book/_ext/bpbook/live_code.py puts this file in place of sphinx-thebe 0.3.1's
  * sphinx-thebe.js. It keeps that file's entry point, initThebe(), which the
  * theme's "Live Code" button calls, and changes three things:
  *  - Thebe (index.js and thebe.css, and require.js for widgets) is loaded
  *    from this site's _static/thebe/ folder (THEBE_JS_URL, set by
- *    thebe_local.py), never from a CDN, and only when the button is clicked;
+ *    live_code.py), never from a CDN, and only when the button is clicked;
  *  - Thebe 0.9's bootstrap() starts a kernel and honours the page's choice
  *    of server only when told so explicitly, so the options are passed here;
  *  - every code cell gets an output area, because Thebe 0.9 pairs cells and
@@ -27,7 +27,7 @@ var loadThebe = () => {
         resolve();
         return;
       }
-      // Thebe's widget manager loads require.js from here (see thebe_local.py).
+      // Thebe's widget manager loads require.js from here (see live_code.py).
       window.BPBOOK_REQUIREJS_URL = new URL("require.js", THEBE_JS_URL).href;
       const css = document.createElement("link");
       css.rel = "stylesheet";

@@ -1,0 +1,58 @@
+"""The book's own Sphinx extension, one module per thing it serves.
+
+* :mod:`.offline`: the book works offline: MathJax 3 served by the book, and a
+  root ``index.html`` that redirects to the first page and requests nothing;
+* :mod:`.live_code`: Live Code: Thebe from npm served by the book, our
+  ``thebe_static/bpbook-thebe.js`` in place of ``sphinx-thebe.js``, and each
+  inline script emitted once (no "THEBE_JS_URL already declared");
+* :mod:`.colab`: the Colab buttons open ``.ipynb`` copies of the pages;
+* :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages.
+
+The modules hold plain functions. :func:`setup` is the only place that
+registers them, so the whole run order is read there. Sphinx calls the
+listeners of an event by ascending priority (default 500), equal priorities in
+the order they were connected; Jupyter Book sets up its own extensions
+(sphinx-thebe, sphinx-external-toc, ...) before this one. Each module's
+docstring lists the internals of Sphinx and of the other extensions it relies
+on.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from . import colab, live_code, offline, rerun
+
+
+def setup(app: Sphinx) -> dict:
+    # Live Code rewrites the scripts that sphinx-thebe registers, so it must be loaded.
+    app.setup_extension("sphinx_thebe")
+
+    app.add_config_value("offline_mathjax_dir", "book/_extra/_static/mathjax", "env")
+    app.add_config_value("offline_thebe_dir", "book/_extra/_static/thebe", "env")
+    app.add_config_value("thebe_npm_version", "0.9.3", "env")
+    app.add_config_value("requirejs_npm_version", "2.3.7", "env")
+    # No default: the one value is in _config.yml, where the workflow and the tests read it
+    # too (scripts/colab_notebooks.py --branch); unset, the build warns.
+    app.add_config_value("colab_notebooks_branch", None, "html")
+    app.add_config_value("execution_dependencies", ["bpcode"], "env")
+
+    # Fill book/_extra before Sphinx's validate_html_extra_path (config-inited, 800)
+    # would drop the missing folder with a warning.
+    app.connect("config-inited", offline.copy_mathjax, priority=100)
+    app.connect("config-inited", live_code.fetch_thebe, priority=100)
+    # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.
+    app.connect("builder-inited", live_code.add_static_path, priority=600)
+    # Alone on this event; returns the pages to read (and so execute) again.
+    app.connect("env-get-outdated", rerun.outdated_notebooks, priority=500)
+    # env-updated: every script is registered (sphinx-thebe's on env-before-read-docs) and
+    # the builder's prepare_writing has not yet run. Rewrite the Thebe scripts first (800),
+    # in registry and builder alike, then de-duplicate the result (900).
+    app.connect("env-updated", live_code.use_local_thebe, priority=800)
+    app.connect("env-updated", live_code.dedupe_inline_js, priority=900)
+    # Write the full root index.html before sphinx-external-toc's ensure_index_file (500),
+    # which then leaves the existing file alone.
+    app.connect("build-finished", offline.write_root_index, priority=400)
+    # The pages are final on disk; after sphinx-external-toc (same priority, connected first).
+    app.connect("build-finished", colab.rewrite_colab_links, priority=500)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
