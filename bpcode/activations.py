@@ -3,7 +3,7 @@
 Every function works on a whole mini-batch at once: ``z`` has one row per
 sample. ``prime(z, a)`` receives both z and a = f(z) so that each derivative
 can use whichever is cheaper and more accurate; the sigmoid's is a(1 - a), as
-in eq. (sigmoid-derivative).
+the chapter derives.
 
 Softmax couples the units of a layer, so it has no elementwise derivative.
 It is offered for the output layer only, where ``vjp`` applies its Jacobian.
@@ -35,7 +35,7 @@ class Activation:
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + exp(-z)), eq. (sigmoid).
+    """The sigmoid, or logistic function, σ(z) = 1 / (1 + exp(-z)).
 
     exp is only ever taken of -|z|, so no value of z overflows and the limits
     0 and 1 come out exactly.
@@ -45,7 +45,7 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z, a):
-    """f'(z) = a(1 - a) for the sigmoid, eq. (sigmoid-derivative)."""
+    """f'(z) = a(1 - a) for the sigmoid, computed from its output a = σ(z)."""
     return a * (1 - a)
 
 

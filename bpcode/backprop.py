@@ -11,7 +11,7 @@ with one row per sample, so (W^l)^T a^{l-1} becomes ``a[l - 1] @ W[l]``.
 
 
 def feedforward(W, b, x, hidden, output):
-    """The forward pass, eqs. (z-matrix) and (activation).
+    """The forward pass: z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l), layer by layer.
 
     a^1 = x, then z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l) for
     l = 2, ..., L, with the ``output`` activation at layer L.
@@ -26,7 +26,7 @@ def feedforward(W, b, x, hidden, output):
 
 
 def output_delta(cost, output, z_L, a_L, t):
-    """The output error δ^L = f'(z^L) ∘ ∂C/∂a^L, eq. (delta-output).
+    """BP1, the output error δ^L = f'(z^L) ∘ ∂C_x/∂a^L, one row per sample.
 
     Where the cost and the output activation pair up (quadratic with identity,
     binary cross-entropy with sigmoid, cross-entropy with softmax) the product
@@ -40,7 +40,7 @@ def output_delta(cost, output, z_L, a_L, t):
 
 
 def backpropagate_delta(delta_next, W_next, z, a, f):
-    """The error of layer l from that of layer l + 1, eq. (delta-backprop).
+    """BP2, the error of layer l from that of layer l + 1, one row per sample.
 
     δ_j^l = Σ_k w_jk^{l+1} δ_k^{l+1} f'(z_j^l), that is
     δ^l = (W^{l+1} δ^{l+1}) ∘ f'(z^l).
@@ -49,7 +49,7 @@ def backpropagate_delta(delta_next, W_next, z, a, f):
 
 
 def weight_gradient(a_prev, delta):
-    """∂C/∂w_ij^l = a_i^{l-1} δ_j^l, eq. (weight-gradient).
+    """BP4, ∂C_x/∂w_ij^l = a_i^{l-1} δ_j^l, averaged over the mini-batch.
 
     For one sample this is the outer product a^{l-1} (δ^l)^T; the batch
     product ``a_prev.T @ delta`` sums it over samples, and dividing by n makes
@@ -59,13 +59,13 @@ def weight_gradient(a_prev, delta):
 
 
 def bias_gradient(delta):
-    """∂C/∂b_j^l = δ_j^l, eq. (bias-gradient), averaged over the batch."""
+    """BP3, ∂C_x/∂b_j^l = δ_j^l, averaged over the mini-batch."""
     return delta.sum(axis=0) / len(delta)
 
 
 def backward(W, z, a, t, hidden, output, cost):
-    """Backpropagation: eq. (delta-output) at layer L, eq. (delta-backprop) for
-    l = L-1, ..., 2, and eqs. (weight-gradient) and (bias-gradient) at every layer.
+    """Backpropagation: BP1 at layer L, BP2 for l = L-1, ..., 2, then BP3 and
+    BP4 at every layer.
 
     Takes the z and a of :func:`feedforward` and returns the dicts delta, dW
     and db, keyed by l = 2, ..., L.

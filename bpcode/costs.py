@@ -43,7 +43,7 @@ class Cost:
 
 
 def quadratic(z, a, t):
-    """C_x = ½ Σ_j (a_j - t_j)², eq. (quadratic-cost)."""
+    """C_x = ½ Σ_j (a_j - t_j)², the quadratic cost of one sample."""
     return 0.5 * ((a - t) ** 2).sum(axis=1)
 
 

@@ -18,7 +18,7 @@ are each one matrix product over the whole batch. What makes it fast:
   (The input x arrives without that row: layer 2 adds b^2 while computing its
   activation, and sums δ^2 for ∂C/∂b^2.)
 * The blocks of all layers lie in one flat array, and so do the gradients, so
-  the update θ ← θ - η ∂C/∂θ, eqs. (update-weights) and (update-biases), is a
+  the update θ ← θ - η ∂C/∂θ, the update of the algorithm, is a
   single numpy operation for the whole network.
 * η/n is folded into δ^L. Every δ^l and every gradient is linear in δ^L, so
   backpropagation yields η ∂C/∂θ directly and the update needs no scaling.
@@ -59,7 +59,7 @@ from .step import Measurement, SGDSettings, TextbookStep
 
 
 def _sigmoid(h, b):
-    """h ← σ(z) = (1 + tanh(z/2)) / 2, eq. (sigmoid), in four passes over h
+    """h ← σ(z) = (1 + tanh(z/2)) / 2, the sigmoid, in four passes over h
     (five with the bias).
 
     The identity is exact; numpy's tanh is faster than its exp, and it cannot
@@ -74,7 +74,7 @@ def _sigmoid(h, b):
 
 
 def _sigmoid_prime(a, out):
-    """f'(z) = a(1 - a) = a - a², eq. (sigmoid-derivative)."""
+    """f'(z) = a(1 - a) = a - a² for the sigmoid."""
     np.multiply(a, a, out=out)
     np.subtract(a, out, out=out)
 
@@ -272,7 +272,7 @@ class FastStep:
         a, a1, delta = buf.a, buf.a1, buf.delta
         last = len(self._layers) - 1  # index i stands for the chapter's layer l = i + 2
 
-        # Forward pass, eqs. (z-matrix) and (activation).
+        # The forward pass.
         z = a[0] if last else buf.z
         np.dot(P.W[0].T, x.T, out=z)
         if last:
@@ -288,7 +288,7 @@ class FastStep:
             np.dot(P.block[last].T, a1[last - 1], out=z)
         else:
             np.add(z, P.b_col[0], out=z)
-        # The output error δ^L, eq. (delta-output), times the scale, and the cost.
+        # The output error δ^L (BP1), times the scale, and the cost.
         if self._softmax_ce:
             np.copyto(buf.t, t.T)
             cost = _softmax_cross_entropy(z, buf.y, buf.t, delta[last], scale)
@@ -300,7 +300,7 @@ class FastStep:
         if not math.isfinite(cost):
             return None
 
-        # Backpropagation, eqs. (delta-backprop), (weight-gradient), (bias-gradient).
+        # Backpropagation: BP2, BP4 and BP3.
         for i in range(last, 0, -1):
             np.dot(a1[i - 1], delta[i].T, out=G.block[i])
             np.dot(P.W[i], delta[i], out=delta[i - 1])
@@ -311,7 +311,7 @@ class FastStep:
         return cost
 
     def _update(self):
-        """The update, eqs. (update-weights) and (update-biases), with the
+        """The update of the algorithm, with the
         options of :func:`bpcode.sgd`, written over the gradient."""
         net, P, G = self.net, self.P, self.G
         g = G.flat

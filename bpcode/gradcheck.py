@@ -105,7 +105,7 @@ def numerical_delta(net, x, t, l, *, eps=1e-2, order=8):
 
     Each z_j^l is perturbed in all samples at once, since a sample's cost C_x
     depends on its own row of z^l only; the rest of the network is then run
-    forward from layer l. This is the definition of δ, eq. (delta-def),
+    forward from layer l. This is the definition of δ, δ^l = ∂C_x/∂z^l,
     checked without any of backpropagation's algebra.
     """
     _validate.instance("net", net, Network)

@@ -92,7 +92,7 @@ class Measurement(NamedTuple):
 
 
 def update(W, b, dW, db, eta):
-    """The gradient-descent step of eqs. (update-weights) and (update-biases),
+    """The gradient-descent step of the algorithm, in every layer,
     W^l ← W^l - η ∂C/∂W^l and b^l ← b^l - η ∂C/∂b^l for every l = L, ..., 2.
 
     Returns new dicts and leaves ``W`` and ``b`` untouched, so that a step can
