@@ -78,7 +78,7 @@ def main(quick=False):
     except ImportError:
         thread_modes = {"default threads": None}
 
-    scales = viz.GRADIENT_SCALES
+    gains = viz.GRADIENT_GAINS
     net = viz.gradient_network(DEPTH, WIDTH, "relu", "he", 1.0)
     x, t = viz.batch(WIDTH, 100, 0)
     widget = viz.gradient_norms_widget(depth=DEPTH, width=WIDTH)
@@ -86,19 +86,19 @@ def main(quick=False):
     state = {"i": 0}
 
     def recompute():
-        state["i"] = (state["i"] + 1) % len(scales)
-        viz.gradient_norm_profile(DEPTH, WIDTH, "relu", "he", float(scales[state["i"]]))
+        state["i"] = (state["i"] + 1) % len(gains)
+        viz.gradient_norm_profile(DEPTH, WIDTH, "relu", "he", float(gains[state["i"]]))
 
     def core():
         bpcode.gradient_norms(net, x, t)
 
     def redraw():  # what one control change costs in the live widget
-        state["i"] = (state["i"] + 1) % len(scales)
-        widget.controls["scale"].value = float(scales[state["i"]])
+        state["i"] = (state["i"] + 1) % len(gains)
+        widget.controls["gain"].value = float(gains[state["i"]])
 
     def saturation_redraw():
-        state["i"] = (state["i"] + 1) % len(viz.SATURATION_SCALES)
-        saturation.controls["scale"].value = float(viz.SATURATION_SCALES[state["i"]])
+        state["i"] = (state["i"] + 1) % len(viz.SATURATION_STDS)
+        saturation.controls["std"].value = float(viz.SATURATION_STDS[state["i"]])
 
     cases = {"fwd + bwd + norms": (core, blocks, per_block),
              "widget recompute": (recompute, blocks, per_block),
@@ -119,7 +119,7 @@ def main(quick=False):
     # the parts of one redraw, default threads
     fig = widget.figure
     draw = timed(lambda: fig.canvas.draw(), 10)
-    png = timed(lambda: viz._png(fig), 10)
+    png = timed(lambda: viz.png(fig), 10)
 
     # animation weight: what the page embeds
     start = time.perf_counter()

@@ -28,6 +28,7 @@ import pytest  # noqa: E402
 
 import bpcode  # noqa: E402
 from bpcode import viz  # noqa: E402
+from bpcode.viz import style  # noqa: E402
 
 pytest.importorskip("ipywidgets")
 
@@ -42,9 +43,9 @@ def fixed_batch(width, n, seed):
     return rng.standard_normal((n, width)), rng.standard_normal((n, width))
 
 
-def expected_saturation(scale, shift, depth, layer, width=100, n=200, threshold=0.01, seed=0):
+def expected_saturation(std, shift, depth, layer, width=100, n=200, threshold=0.01, seed=0):
     net = bpcode.Network([width] * (depth + 1), hidden="sigmoid", output="sigmoid",
-                         init="normal", std=scale, seed=seed)
+                         init="normal", std=std, seed=seed)
     if shift:
         net.set_parameters(net.W, {l: b + shift for l, b in net.b.items()})
     x, _ = fixed_batch(width, n, seed)
@@ -52,22 +53,22 @@ def expected_saturation(scale, shift, depth, layer, width=100, n=200, threshold=
     return net.forward(x).z[layer].ravel(), layers, fractions
 
 
-def expected_norms(depth, width, activation, init, scale, std=1.0, n=100, seed=0):
+def expected_norms(depth, width, activation, init, gain, std=1.0, n=100, seed=0):
     net = bpcode.Network([width] * (depth + 1), hidden=activation, output="identity",
-                         cost="quadratic", init=init, std=std, gain=scale, seed=seed)
+                         cost="quadratic", init=init, std=std, gain=gain, seed=seed)
     x, t = fixed_batch(width, n, seed)
     with np.errstate(all="ignore"):
         return bpcode.gradient_norms(net, x, t)
 
 
 def plotted_saturation(explorer):
-    plot = explorer._plot
+    plot = explorer.plot
     return (plot.frac_line.get_xdata(), plot.frac_line.get_ydata(),
             plot.hist.get_data().values)
 
 
 def plotted_norms(explorer):
-    plot = explorer._plot
+    plot = explorer.plot
     return (plot.weight_line.get_xdata(), plot.weight_line.get_ydata(),
             plot.delta_line.get_xdata(), plot.delta_line.get_ydata())
 
@@ -97,22 +98,22 @@ def test_import_bpcode_needs_neither_matplotlib_nor_ipywidgets():
 # ------------------------------------------------------------------ pure functions
 
 
-@pytest.mark.parametrize("scale, shift, depth, layer", [(0.05, 0.0, 3, 2), (1.0, -2.0, 5, 4),
-                                                         (2.5, 1.5, 1, 2)])
-def test_saturation_data_equals_bpcode(scale, shift, depth, layer):
-    data = viz.saturation_data(scale, shift, depth, layer)
-    z, layers, fractions = expected_saturation(scale, shift, depth, layer)
+@pytest.mark.parametrize("std, shift, depth, layer", [(0.05, 0.0, 3, 2), (1.0, -2.0, 5, 4),
+                                                       (2.5, 1.5, 1, 2)])
+def test_saturation_data_equals_bpcode(std, shift, depth, layer):
+    data = viz.saturation_data(std, shift, depth, layer)
+    z, layers, fractions = expected_saturation(std, shift, depth, layer)
     np.testing.assert_array_equal(data.z, z)
     np.testing.assert_array_equal(data.layers, layers)
     np.testing.assert_array_equal(data.fractions, fractions)
 
 
-@pytest.mark.parametrize("activation, init, scale, std", [
+@pytest.mark.parametrize("activation, init, gain, std", [
     ("relu", "he", 1.0, 1.0), ("tanh", "xavier_normal", 0.5, 1.0),
     ("sigmoid", "normal", 1.0, 0.3), ("relu", "normal", 2.0, 0.1)])
-def test_gradient_norm_profile_equals_bpcode(activation, init, scale, std):
-    profile = viz.gradient_norm_profile(7, 30, activation, init, scale, std=std)
-    norms = expected_norms(7, 30, activation, init, scale, std=std)
+def test_gradient_norm_profile_equals_bpcode(activation, init, gain, std):
+    profile = viz.gradient_norm_profile(7, 30, activation, init, gain, std=std)
+    norms = expected_norms(7, 30, activation, init, gain, std=std)
     np.testing.assert_array_equal(profile.layers, norms.layers)
     np.testing.assert_array_equal(profile.weight, norms.weight)
     np.testing.assert_array_equal(profile.delta, norms.delta)
@@ -139,9 +140,9 @@ def test_saturation_widget_follows_its_controls():
     assert bytes(w.image.value)[:4] == b"\x89PNG"
     assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()
 
-    settings = [dict(scale=0.05), dict(shift=-2.0), dict(depth=6), dict(layer=5),
-                dict(scale=2.0, shift=1.0)]
-    state = dict(scale=1.0, shift=0.0, depth=4, layer=2)
+    settings = [dict(std=0.05), dict(shift=-2.0), dict(depth=6), dict(layer=5),
+                dict(std=2.0, shift=1.0)]
+    state = dict(std=1.0, shift=0.0, depth=4, layer=2)
     before = plotted_saturation(w)
     for change in settings:
         png, updates = bytes(w.image.value), w.updates
@@ -154,23 +155,23 @@ def test_saturation_widget_follows_its_controls():
         z, layers, fractions = expected_saturation(**state)
         np.testing.assert_array_equal(after[0], layers)
         np.testing.assert_array_equal(after[1], fractions)
-        np.testing.assert_array_equal(after[2], histogram_density(z, w._plot.edges))
+        np.testing.assert_array_equal(after[2], histogram_density(z, w.plot.edges))
         assert w.data.layer == state["layer"] and w.data.depth == state["depth"]
         assert_single_figure(w, fig, n_axes)
         before = after
 
 
-def test_saturation_play_sweeps_the_weight_scale():
+def test_saturation_play_sweeps_the_weight_std():
     w = viz.saturation_widget(depth=3)
-    grid = viz.SATURATION_SCALES
+    grid = viz.SATURATION_STDS
     assert (w.play.min, w.play.max) == (0, len(grid) - 1)
     assert grid[0] < grid[-1]  # small to large
     fractions = []
     for i in range(0, len(grid), 6):
         w.play.value = i
-        assert w.controls["scale"].value == pytest.approx(grid[i])
-        _, _, expected = expected_saturation(w.controls["scale"].value, 0.0, 3, 2)
-        np.testing.assert_array_equal(w._plot.frac_line.get_ydata(), expected)
+        assert w.controls["std"].value == pytest.approx(grid[i])
+        _, _, expected = expected_saturation(w.controls["std"].value, 0.0, 3, 2)
+        np.testing.assert_array_equal(w.plot.frac_line.get_ydata(), expected)
         fractions.append(expected.mean())
     assert fractions[0] == 0 and fractions[-1] > 0.5  # from linear to saturated
     assert_single_figure(w, w.figure, 3)
@@ -192,13 +193,13 @@ def test_saturation_layer_slider_follows_depth():
 def test_gradient_widget_follows_its_controls():
     w = viz.gradient_norms_widget(depth=5, width=20)
     fig, n_axes = w.figure, len(w.figure.axes)
-    state = dict(depth=5, width=20, activation="relu", init="He", scale=1.0, std=1.0)
+    state = dict(depth=5, width=20, activation="relu", init="He", gain=1.0, std=1.0)
     inits = {"standard normal": "normal", "Xavier": "xavier_normal", "He": "he",
              "custom std": "normal"}
     changes = [dict(depth=20), dict(width=37), dict(activation="sigmoid"),
                dict(init="standard normal"), dict(activation="tanh", init="Xavier"),
-               dict(init="custom std"), dict(std=0.2), dict(scale=3.0),
-               dict(activation="relu", init="He", scale=0.3)]
+               dict(init="custom std"), dict(std=0.2), dict(gain=3.0),
+               dict(activation="relu", init="He", gain=0.3)]
     before = plotted_norms(w)
     for change in changes:
         png = bytes(w.image.value)
@@ -210,7 +211,7 @@ def test_gradient_widget_follows_its_controls():
         assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
         std = state["std"] if state["init"] == "custom std" else 1.0
         norms = expected_norms(state["depth"], state["width"], state["activation"],
-                               inits[state["init"]], state["scale"], std=std)
+                               inits[state["init"]], state["gain"], std=std)
         np.testing.assert_array_equal(after[0], norms.layers)
         np.testing.assert_array_equal(after[1], norms.weight)
         np.testing.assert_array_equal(after[2], norms.layers)
@@ -222,13 +223,13 @@ def test_gradient_widget_follows_its_controls():
 
 def test_gradient_play_sweeps_from_vanishing_to_exploding():
     w = viz.gradient_norms_widget(depth=15, width=50)
-    grid = viz.GRADIENT_SCALES
+    grid = viz.GRADIENT_GAINS
     ratios = []
     for i in range(len(grid)):
         w.play.value = i
-        assert w.controls["scale"].value == pytest.approx(grid[i])
-        norms = expected_norms(15, 50, "relu", "he", w.controls["scale"].value)
-        np.testing.assert_array_equal(w._plot.delta_line.get_ydata(), norms.delta)
+        assert w.controls["gain"].value == pytest.approx(grid[i])
+        norms = expected_norms(15, 50, "relu", "he", w.controls["gain"].value)
+        np.testing.assert_array_equal(w.plot.delta_line.get_ydata(), norms.delta)
         ratios.append(norms.delta[0] / norms.delta[-1])  # ‖δ^2‖ / ‖δ^L‖
     assert ratios[0] < 1e-2 and ratios[-1] > 1e2  # vanishing ... exploding
     assert np.all(np.diff(np.log(ratios)) > 0)
@@ -237,7 +238,7 @@ def test_gradient_play_sweeps_from_vanishing_to_exploding():
 
 def test_gradient_widget_training_view():
     w = viz.gradient_norms_widget(depth=4, width=20, train_width=20, epochs=5)
-    w.controls["scale"].value = 1.5
+    w.controls["gain"].value = 1.5
     assert bytes(w.training.image.value) == b""
     w.training.run()  # what the Train button does
     runs = w.training.runs
@@ -282,7 +283,7 @@ def test_controls_cannot_reach_bad_settings():
         control.value = -5
         assert control.value >= 1
     assert s.controls["layer"].min == 2
-    for control in (s.controls["scale"], g.controls["scale"], g.controls["std"]):
+    for control in (s.controls["std"], g.controls["gain"], g.controls["std"]):
         assert control.base ** control.min > 0  # a log slider is positive by construction
         control.value = -1.0
         assert control.value > 0
@@ -299,15 +300,15 @@ def test_controls_cannot_reach_bad_settings():
 @pytest.mark.parametrize("call, name", [
     (lambda: viz.saturation_data(depth=0), "depth"),
     (lambda: viz.saturation_data(width=0), "width"),
-    (lambda: viz.saturation_data(scale=-1.0), "scale"),
-    (lambda: viz.saturation_data(scale=0.0), "scale"),
+    (lambda: viz.saturation_data(std=-1.0), "std"),
+    (lambda: viz.saturation_data(std=0.0), "std"),
     (lambda: viz.saturation_data(depth=3, layer=5), "layer"),
     (lambda: viz.saturation_data(layer=1), "layer"),
     (lambda: viz.saturation_data(threshold=0), "threshold"),
     (lambda: viz.saturation_data(shift=float("nan")), "shift"),
     (lambda: viz.gradient_norm_profile(depth=0), "depth"),
     (lambda: viz.gradient_norm_profile(width=0), "width"),
-    (lambda: viz.gradient_norm_profile(scale=-0.5), "scale"),
+    (lambda: viz.gradient_norm_profile(gain=-0.5), "gain"),
     (lambda: viz.gradient_norm_profile(std=0), "std"),
     (lambda: viz.gradient_norm_profile(activation="softmax"), "activation"),
     (lambda: viz.gradient_norm_profile(init="glorot"), "init"),
@@ -317,7 +318,7 @@ def test_controls_cannot_reach_bad_settings():
     (lambda: viz.saturation_widget(depth=0), "depth"),
     (lambda: viz.gradient_norms_widget(width=0), "width"),
     (lambda: viz.gradient_norms_widget(init="he"), "init"),
-    (lambda: viz.gradient_norms_animation(scales=[1.0, -1.0]), "scale"),
+    (lambda: viz.gradient_norms_animation(gains=[1.0, -1.0]), "gain"),
 ])
 def test_functions_reject_bad_settings(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
@@ -327,7 +328,7 @@ def test_functions_reject_bad_settings(call, name):
 @pytest.mark.parametrize("call, name", [
     (lambda: viz.saturation_data(depth=2.5), "depth"),
     (lambda: viz.gradient_norm_profile(width="100"), "width"),
-    (lambda: viz.gradient_norm_profile(scale="big"), "scale"),
+    (lambda: viz.gradient_norm_profile(gain="big"), "gain"),
     (lambda: viz.saturation_data(seed=-1), "seed"),
 ])
 def test_functions_reject_wrong_types(call, name):
@@ -361,8 +362,8 @@ def gradient_html():
     return viz.gradient_norms_animation()
 
 
-@pytest.mark.parametrize("name, frames", [("saturation_html", len(viz.SATURATION_SCALES)),
-                                          ("gradient_html", len(viz.GRADIENT_SCALES))])
+@pytest.mark.parametrize("name, frames", [("saturation_html", len(viz.SATURATION_STDS)),
+                                          ("gradient_html", len(viz.GRADIENT_GAINS))])
 def test_animation_has_frames_and_no_external_url(request, name, frames):
     from PIL import Image
 
@@ -380,12 +381,82 @@ def test_animation_has_frames_and_no_external_url(request, name, frames):
 
 
 def test_animation_frames_match_the_widget_data():
-    scales = [0.02, 0.3, 2.0]
-    html = viz.saturation_animation(scales=scales, colors=None)
+    values = [0.02, 0.3, 2.0]
+    html = viz.saturation_animation(stds=values, colors=None)
     assert html.frames == 3 and len(frames_of(html.data)) == 3
-    html = viz.gradient_norms_animation(depth=5, width=20, scales=scales, colors=None)
+    html = viz.gradient_norms_animation(depth=5, width=20, gains=values, colors=None)
     assert html.frames == 3 and len(frames_of(html.data)) == 3
     assert_offline(html.data)
+
+
+# --------------------------------------------------------------------------- style
+
+
+def figure_of(name):
+    """Each figure that bpcode.viz shows in the book or in a widget, after a draw."""
+    if name == "saturation widget":
+        return viz.saturation_widget().figure
+    if name == "gradient widget":
+        return viz.gradient_norms_widget(depth=5, width=20).figure
+    if name == "training tab":
+        w = viz.gradient_norms_widget(depth=4, width=20, train_width=20, epochs=5)
+        w.training.run()
+        return w.training.figure
+    if name == "training figure":
+        return viz.training_norms_figure(epochs=5).figure
+    if name == "saturation animation":
+        return viz.saturation_animation(stds=[0.02, 2.0], colors=None).figure
+    assert name == "gradient animation"
+    return viz.gradient_norms_animation(depth=5, width=20, gains=[0.5, 2.0], colors=None).figure
+
+
+FIGURES = ["saturation widget", "gradient widget", "training tab", "training figure",
+           "saturation animation", "gradient animation"]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_text_is_at_least_10_css_px_at_1280(name):
+    """Issue 12: every text of a figure is at least 10 CSS px when the book is
+    read at 1280 px, where the column is style.COLUMN_PX wide. A figure W inches
+    wide at D dpi is shown at min(D W, column) px, so F points show at
+    F/72 min(D, column/W) px; tick labels exist only once the figure is drawn."""
+    from matplotlib.text import Text
+
+    fig = figure_of(name)
+    png = viz.png(fig)  # draws it, in the style, as the widget and the book do
+    width_px = round(fig.get_figwidth() * fig.dpi)
+    assert int.from_bytes(png[16:20], "big") == width_px == style.COLUMN_PX  # shown 1:1
+    ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()
+             if t.get_visible() and t.get_text()]
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert ticks and {id(t) for t in ticks} <= {id(t) for t in texts}  # the walk sees them
+    shown = [(t.get_text(), style.shown_px(t.get_fontsize(), fig.get_figwidth(), fig.dpi))
+             for t in texts]
+    assert [(text, round(px, 1)) for text, px in shown if px < style.MIN_TEXT_PX] == []
+
+
+def test_figures_use_the_style_and_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    fig = viz.gradient_norms_widget(depth=3, width=10).figure
+    assert dict(matplotlib.rcParams) == before
+    ax = fig.axes[0]
+    assert ax.get_lines()[0].get_color() == style.BACKWARD  # a gradient
+    assert ax.xaxis.label.get_fontname() == "DejaVu Sans"
+    assert ax.xaxis.label.get_fontsize() == style.FONT_SIZE
+    line = viz.saturation_widget().figure.axes[0].get_lines()[0]  # sigma(z), the forward pass
+    assert line.get_color() == style.FORWARD
+
+
+def test_use_style_sets_the_pages_rcparams():
+    with matplotlib.rc_context():
+        viz.use_style()
+        rc = matplotlib.rcParams
+        assert rc["figure.dpi"] == style.DPI and rc["font.size"] == style.FONT_SIZE
+        assert rc["mathtext.fontset"] == "dejavusans"
+        assert rc["axes.prop_cycle"].by_key()["color"][:2] == [style.FORWARD, style.BACKWARD]
+        fig, ax = plt.subplots()
+        assert fig.get_figwidth() == style.WIDTH
+        plt.close(fig)
 
 
 # ------------------------------------------------------------------ the built book
@@ -404,7 +475,7 @@ def test_built_page_plays_the_animations_offline():
         pytest.skip("no fresh book build; run python -m pytest -m book")
     html = PAGE.read_text(encoding="utf8")
     counts = [int(n) for n in re.findall(r"frames = new Array\((\d+)\)", html)]
-    assert sorted(counts) == sorted([len(viz.SATURATION_SCALES), len(viz.GRADIENT_SCALES)])
+    assert sorted(counts) == sorted([len(viz.SATURATION_STDS), len(viz.GRADIENT_GAINS)])
     assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html)) == sum(counts)
     assert "font-awesome" not in html.lower()
     # no inert widgets: neither saved widget state nor widget views in the page
