@@ -32,14 +32,15 @@ The modules, each with one job:
   preallocated buffers (:class:`FastStep`);
 * ``train``: :func:`sgd`, epochs of mini-batches, and its :class:`History`;
 * ``gradcheck``: finite-difference checks; ``io``: save and load;
-  ``datasets``: the data the book trains on; ``viz``: figures and widgets.
+  ``datasets``: the data the book trains on; ``exercises``: the checkers of
+  the book's coding exercises; ``viz``: figures and widgets.
 
 The numerical core needs numpy only; :mod:`bpcode.viz` (matplotlib,
 ipywidgets) and :func:`bpcode.datasets.digits` (scikit-learn) import their
 extras when called.
 """
 
-from . import datasets
+from . import datasets, exercises
 from .activations import ACTIVATIONS
 from .backprop import (
     backpropagate_delta,
@@ -87,6 +88,7 @@ __all__ = [
     "bias_gradient",
     "check_gradients",
     "datasets",
+    "exercises",
     "feedforward",
     "gradient_norms",
     "layer_norms",

@@ -11,7 +11,7 @@ with one row per sample, so (W^l)^T a^{l-1} becomes ``a[l - 1] @ W[l]``.
 
 
 def feedforward(W, b, x, hidden, output):
-    """The forward pass: z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l), layer by layer.
+    """The forward pass: z^l = (W^l)^T a^{l-1} + b^l, then a^l = f(z^l).
 
     a^1 = x, then z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l) for
     l = 2, ..., L, with the ``output`` activation at layer L.
@@ -73,7 +73,8 @@ def backward(W, z, a, t, hidden, output, cost):
     L = len(W) + 1
     delta = {L: output_delta(cost, output, z[L], a[L], t)}
     for l in range(L - 1, 1, -1):
-        delta[l] = backpropagate_delta(delta[l + 1], W[l + 1], z[l], a[l], hidden)
+        delta[l] = backpropagate_delta(delta[l + 1], W[l + 1], z[l], a[l],
+                                       hidden)
     dW = {l: weight_gradient(a[l - 1], delta[l]) for l in delta}
     db = {l: bias_gradient(delta[l]) for l in delta}
     return delta, dW, db

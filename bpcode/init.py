@@ -25,7 +25,8 @@ def xavier_uniform(rng, fan_in, fan_out, std):
 
 def xavier_normal(rng, fan_in, fan_out, std):
     """N(0, 2 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
-    return rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / (fan_in + fan_out))
+    std = np.sqrt(2.0 / (fan_in + fan_out))
+    return rng.standard_normal((fan_in, fan_out)) * std
 
 
 def he(rng, fan_in, fan_out, std):

@@ -114,16 +114,21 @@ def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
         x_epoch, t_epoch = x[order], t[order]
         clipped = 0
         for start in range(0, n, batch_size):
+            batch = slice(start, start + batch_size)
             try:
-                clipped += stepper.step(x_epoch[start:start + batch_size],
-                                        t_epoch[start:start + batch_size])
+                clipped += stepper.step(x_epoch[batch], t_epoch[batch])
             except DivergenceError as error:
-                raise DivergenceError(f"training diverged in epoch {epoch}: {error}", epoch,
-                                      error.layer, history) from None
+                raise _in_epoch(error, epoch, history) from None
         _record(history, stepper, x, t, validation, epoch, clipped)
         if callback is not None:
             callback(epoch, history)
     return history
+
+
+def _in_epoch(error, epoch, history):
+    """The :class:`DivergenceError` of a step, with the epoch and the history."""
+    return DivergenceError(f"training diverged in epoch {epoch}: {error}", epoch,
+                           error.layer, history)
 
 
 def _record(history, stepper, x, t, validation, epoch, clipped):

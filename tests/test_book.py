@@ -242,8 +242,8 @@ def test_substitution_renders_as_admonition(built: Build):
         assert "Live code" in titles, docname
     for docname in toc_docnames():
         content = BeautifulSoup(str(main_content(docname)), "html.parser")
-        for tag in content.find_all(["script", "style", "pre", "code"]):
-            tag.decompose()
+        for tag in content.find_all(["script", "style", "pre", "code"]) + content.select(".math"):
+            tag.decompose()  # math has legitimate braces: \frac{{\cal C} ...
         assert "{{" not in content.get_text(), f"unrendered substitution in {docname}"
 
 
@@ -341,3 +341,90 @@ def test_page_runs_as_plain_notebook(docname: str):
     ]
     assert errors == []
 
+
+
+# ------------------------------------------------------------- reader-facing text
+
+# Label slugs of the pages' equations, as a reader would see them if a text
+# cited an equation by its label rather than as the page shows it.
+LABEL = re.compile(r"\(\s*(eq-[\w-]+|[a-z]+(?:-[a-z0-9]+)+)\s*\)")
+DRAFT_WORDS = re.compile(r"\bseed notes\b|\bthe seed\b|\bgrew from\b|\bnotes this chapter\b",
+                         re.IGNORECASE)
+
+
+def equation_labels() -> set[str]:
+    labels = set()
+    for docname in toc_docnames():
+        text = source_of(docname).read_text(encoding="utf8")
+        labels |= set(re.findall(r"^\$\$ \(([\w-]+)\)$", text, re.MULTILINE))
+        labels |= set(re.findall(r"^\((eq-[\w-]+)\)=$", text, re.MULTILINE))
+    return labels
+
+
+@pytest.mark.parametrize("docname", toc_docnames())
+def test_reader_text_speaks_of_no_drafts_and_no_label_slugs(built: Build, docname: str):
+    """What a reader sees, text and cell outputs alike, never mentions the notes
+    the chapter was written from and never cites an equation by its label slug;
+    no directive was left unparsed."""
+    content = BeautifulSoup(str(main_content(docname)), "html.parser")
+    for tag in content.find_all(["script", "style"]):
+        tag.decompose()
+    text = content.get_text(" ")
+    assert DRAFT_WORDS.findall(text) == []
+    labels = equation_labels()
+    assert labels
+    slugs = [m.group(0) for m in LABEL.finditer(text) if m.group(1) in labels]
+    assert slugs == []
+    assert "```{" not in text and ":::{" not in text
+
+
+def test_pages_are_in_reading_order():
+    assert toc_docnames() == ("book/index", "book/backpropagation", "book/training",
+                              "book/learning-challenges", "book/speed", "book/bibliography")
+
+
+def test_the_four_equations_are_named_on_the_derivation_page(built: Build):
+    """BP1-BP4 are shown with their names, each once where it is derived, and
+    together in the summary tables."""
+    content = main_content("book/backpropagation")
+    tags = [m.get_text() for m in content.select("div.math")]
+    for n in range(1, 5):
+        assert sum(f"\\tag{{BP{n}}}" in t for t in tags) == 1, n
+        assert content.find(id=f"eq-bp{n}") is not None
+    for name in ("table-four-equations", "table-batch-equations"):
+        table = content.find("table", id=name)
+        assert all(f"BP{n}" in table.get_text() for n in range(1, 5)), name
+
+
+CODE_WIDTH = 80  # characters of code that the content column shows without scrolling
+
+
+def shown_code() -> list[tuple[str, int, str]]:
+    """(where, line number, line) of every line of code the pages show: code
+    cells, and the functions they include from bpcode with literalinclude."""
+    import ast
+
+    lines = []
+    for docname in toc_docnames():
+        path = source_of(docname)
+        text = path.read_text(encoding="utf8")
+        for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S):
+            first = text[:match.start(1)].count("\n") + 1
+            for i, line in enumerate(match.group(1).splitlines()):
+                if not line.startswith(":"):  # cell options
+                    lines.append((path.name, first + i, line))
+        for match in re.finditer(r"```\{literalinclude\} \.\./(\S+)\n:pyobject: (\S+)", text):
+            source = (ROOT / match.group(1)).read_text(encoding="utf8").splitlines()
+            node = ast.parse("\n".join(source))
+            for name in match.group(2).split("."):
+                node = next(n for n in ast.walk(node) if getattr(n, "name", None) == name)
+            for number in range(node.lineno, node.end_lineno + 1):
+                lines.append((match.group(1), number, source[number - 1]))
+    return lines
+
+
+def test_code_the_pages_show_fits_the_column():
+    shown = shown_code()
+    assert len(shown) > 100
+    long = [f"{where}:{number}" for where, number, line in shown if len(line) > CODE_WIDTH]
+    assert long == []

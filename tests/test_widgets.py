@@ -404,14 +404,22 @@ def figure_of(name):
         return w.training.figure
     if name == "training figure":
         return viz.training_norms_figure(epochs=5).figure
+    if name in CHAPTER_FIGURES:
+        return CHAPTER_FIGURES[name]().figure
     if name == "saturation animation":
         return viz.saturation_animation(stds=[0.02, 2.0], colors=None).figure
     assert name == "gradient animation"
     return viz.gradient_norms_animation(depth=5, width=20, gains=[0.5, 2.0], colors=None).figure
 
 
+CHAPTER_FIGURES = {
+    "layer step": viz.layer_step_figure,
+    "sigmoid": viz.sigmoid_figure,
+    "layer graph": viz.layer_graph_figure,
+    "confusion matrix": lambda: viz.confusion_figure(np.arange(100).reshape(10, 10) % 47),
+}
 FIGURES = ["saturation widget", "gradient widget", "training tab", "training figure",
-           "saturation animation", "gradient animation"]
+           "saturation animation", "gradient animation", *CHAPTER_FIGURES]
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -429,7 +437,7 @@ def test_every_text_is_at_least_10_css_px_at_1280(name):
     ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()
              if t.get_visible() and t.get_text()]
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-    assert ticks and {id(t) for t in ticks} <= {id(t) for t in texts}  # the walk sees them
+    assert texts and {id(t) for t in ticks} <= {id(t) for t in texts}  # the walk sees them
     shown = [(t.get_text(), style.shown_px(t.get_fontsize(), fig.get_figwidth(), fig.dpi))
              for t in texts]
     assert [(text, round(px, 1)) for text, px in shown if px < style.MIN_TEXT_PX] == []

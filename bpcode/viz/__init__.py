@@ -33,8 +33,11 @@ The modules, one job each, imported in this order (no module imports a later one
 * :mod:`~bpcode.viz.canvas`: figures outside pyplot (:func:`figure`) and
   their PNG bytes (:func:`png`);
 * ``draw_*``: the drawing of one family of figures each
-  (:mod:`~bpcode.viz.draw_saturation`, :mod:`~bpcode.viz.draw_gradients`), a
+  (:mod:`~bpcode.viz.draw_saturation`, :mod:`~bpcode.viz.draw_gradients`: a
   class that makes the figure once and an ``update`` that redraws it in place;
+  :mod:`~bpcode.viz.draw_chapter`: the static figures of the derivation and
+  training pages);
+* :mod:`~bpcode.viz.tables`: the pages' computed HTML tables, in one style;
 * :mod:`~bpcode.viz.widgets`: the ipywidgets controls;
 * :mod:`~bpcode.viz.animation`: the kernel-free ``to_jshtml`` animations.
 
@@ -62,19 +65,31 @@ from .data import (
     gradient_norm_profile,
     saturation_data,
     saturation_network,
+    training_network,
     training_runs,
     weight_norms,
 )
+from .draw_chapter import (
+    Picture,
+    confusion_figure,
+    layer_graph_figure,
+    layer_step_figure,
+    sigmoid_figure,
+)
 from .draw_gradients import TrainingFigure, training_norms_figure
 from .style import BACKWARD, FORWARD, use_style
+from .tables import html_table
 from .widgets import INIT_CHOICES, Explorer, gradient_norms_widget, saturation_widget
 
 __all__ = [
     "ACTIVATION_CHOICES", "BACKWARD", "FORWARD", "GRADIENT_GAINS", "INIT_CHOICES",
     "SATURATION_STDS",
-    "Explorer", "GradientProfile", "SaturationData", "TrainingFigure", "TrainingRun",
-    "batch", "figure", "gradient_network", "gradient_norm_profile", "gradient_norms_animation",
-    "gradient_norms_widget", "offline_jshtml", "png", "saturation_animation", "saturation_data",
-    "saturation_network", "saturation_widget", "training_norms_figure", "training_runs",
+    "Explorer", "GradientProfile", "Picture", "SaturationData", "TrainingFigure", "TrainingRun",
+    "batch", "confusion_figure", "figure", "gradient_network", "gradient_norm_profile",
+    "gradient_norms_animation",
+    "gradient_norms_widget", "html_table", "layer_graph_figure", "layer_step_figure",
+    "offline_jshtml", "png", "saturation_animation", "saturation_data",
+    "saturation_network", "saturation_widget", "sigmoid_figure", "training_network",
+    "training_norms_figure", "training_runs",
     "use_style", "weight_norms",
 ]

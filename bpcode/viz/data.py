@@ -219,28 +219,35 @@ def gradient_norm_profile(depth=10, width=100, activation="relu", init="he", gai
                            activation, init, float(gain), float(std))
 
 
+def training_network(depth=10, width=50, activation="relu", init="he", gain=1.5, *, std=1.0,
+                     seed=0):
+    """The network that :func:`training_runs` trains on the 1-D regression task:
+    ``Network([1] + [width] * (depth - 1) + [1], hidden=activation,
+    output="identity", cost="quadratic", init=init, std=std, gain=gain, seed=seed)``."""
+    depth, width, gain, std, seed = _deep_settings(depth, width, activation, init, gain,
+                                                   std, seed)
+    return Network([1] + [width] * (depth - 1) + [1], hidden=activation, output="identity",
+                   cost="quadratic", init=init, std=std, gain=gain, seed=seed)
+
+
 def training_runs(depth=10, width=50, activation="relu", init="he", gain=1.5, *,
                   std=1.0, clip_norm=1.0, eta=0.01, epochs=30, batch_size=20, n=200, seed=0):
     """Train the same network twice with :func:`bpcode.sgd`, without and with
     gradient clipping, and return the two :class:`TrainingRun`.
 
     The task is :func:`bpcode.datasets.regression_1d` (n points of
-    t = sin(πx) + noise), so the network is ``Network([1] + [width] * (depth - 1)
-    + [1], hidden=activation, output="identity", init=init, std=std,
-    gain=gain, seed=seed)``; sgd shuffles with ``seed``. A run that raises
-    :class:`bpcode.DivergenceError` keeps the error's history.
+    t = sin(πx) + noise), the network :func:`training_network`; sgd shuffles
+    with ``seed``. A run that raises :class:`bpcode.DivergenceError` keeps the
+    error's history.
 
     Returns a dict with keys "unclipped" and "clipped".
     """
-    depth, width, gain, std, seed = _deep_settings(depth, width, activation, init, gain,
-                                                   std, seed)
     clip_norm = _validate.real("clip_norm", clip_norm, low=0, low_open=True)
+    training_network(depth, width, activation, init, gain, std=std, seed=seed)  # checks
     x, t = regression_1d(n=n, seed=seed)
-    sizes = [1] + [width] * (depth - 1) + [1]
     runs = {}
     for key, clip in (("unclipped", None), ("clipped", clip_norm)):
-        net = Network(sizes, hidden=activation, output="identity", cost="quadratic",
-                      init=init, std=std, gain=gain, seed=seed)
+        net = training_network(depth, width, activation, init, gain, std=std, seed=seed)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             try:
                 history = sgd(net, x, t, eta=eta, epochs=epochs, batch_size=batch_size,

@@ -77,7 +77,7 @@ class GradientPlot:
             self.note.set_text("overflow: some norms are inf or NaN (not drawn)")
         else:
             ratio = profile.delta[0] / profile.delta[-1]
-            self.note.set_text(f"$\\|\\delta^2\\| / \\|\\delta^{{{profile.depth + 1}}}\\|$ "
+            self.note.set_text(f"$\\|\\delta^{{(2)}}\\| / \\|\\delta^{{({profile.depth + 1})}}\\|$ "
                                f"= {ratio:.2g}")
         init = _INIT_LABELS.get(profile.init, profile.init)
         if profile.init == "normal":

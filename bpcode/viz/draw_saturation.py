@@ -85,7 +85,7 @@ class SaturationPlot:
         self.hist.set_data(density)
         self.ax_hist.set_ylim(0, max(float(density.max()), 1e-3) * 1.15)
         outside = float((np.abs(data.z) > Z_LIMIT).mean())
-        self.outside.set_text(f"$z^{{{data.layer}}}$ over both curves: mean $|z|$ = "
+        self.outside.set_text(f"$z^{{({data.layer})}}$ over both curves: mean $|z|$ = "
                               f"{np.abs(data.z).mean():.3g}, {outside:.0%} beyond ±{Z_LIMIT:g}")
         self.frac_line.set_data(data.layers, data.fractions)
         self.frac_mark.set_data([data.layer], [data.fractions[data.layer - 2]])
