@@ -22,7 +22,8 @@ The cases run interleaved in short blocks (benchmarks/harness.py); with
 threadpoolctl installed, each also with the BLAS limited to one thread (small
 matrices under a loaded CPU can be slower multi-threaded). It prints each
 median against its target (benchmarks/targets.py) and writes JSON, by default
-benchmarks/results/widgets.json. It asserts nothing.
+benchmarks/results/widgets.json, or with ``--quick``
+benchmarks/results/latest-widgets.json (git-ignored). It asserts nothing.
 """
 
 import argparse
@@ -45,7 +46,7 @@ from benchmarks import harness, report  # noqa: E402
 from benchmarks.targets import TARGETS  # noqa: E402
 from bpcode import viz  # noqa: E402
 
-DEFAULT_OUT = ROOT / "benchmarks" / "results" / "widgets.json"
+RESULTS = ROOT / "benchmarks" / "results"
 PAGE = ROOT / "_build" / "html" / "book" / "learning-challenges.html"
 DEPTH, WIDTH = 10, 100
 
@@ -114,8 +115,10 @@ def weights():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke run")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write JSON")
+    parser.add_argument("--out", type=Path, help="where to write JSON (default: "
+                        "results/widgets.json, with --quick results/latest-widgets.json)")
     args = parser.parse_args(argv)
+    out = args.out or RESULTS / ("latest-widgets.json" if args.quick else "widgets.json")
     rounds, block = (4, 0.03) if args.quick else (10, 0.1)
 
     functions, modes = cases(), thread_modes()
@@ -169,8 +172,8 @@ def main(argv=None):
         "timings": rows,
         "redraw_parts_ms": parts_ms,
         "weight_bytes": {**sizes, "page_limit": limit, "page_pass": page_verdict},
-    }, args.out)
-    print(f"wrote {args.out}")
+    }, out)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

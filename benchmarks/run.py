@@ -9,8 +9,9 @@ It runs the cases of benchmarks/cases/ in one process, timed by
 benchmarks/harness.py (contenders interleaved in short blocks, ratios taken
 round by round), prints a table with the targets of benchmarks/targets.py,
 and writes JSON: by default benchmarks/results/benchmark.json, the committed
-run that the book's page "How fast is backpropagation?" reads; ``--out``
-writes elsewhere, e.g. benchmarks/results/latest.json (git-ignored).
+run that the book's page "How fast is backpropagation?" reads, or, with
+``--quick``, benchmarks/results/latest.json (git-ignored), so that a smoke run
+never replaces the book's numbers; ``--out`` writes elsewhere.
 benchmarks/README.md describes the cases, the method and the targets.
 
 PyTorch is optional (``pip install torch==2.13.0``); without it, or with
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))  # bpcode and benchmarks from this checkout
 from benchmarks import harness, report  # noqa: E402
 from benchmarks.cases import digits, gradient_cost, train_step  # noqa: E402
 
-DEFAULT_OUT = ROOT / "benchmarks" / "results" / "benchmark.json"
+RESULTS = ROOT / "benchmarks" / "results"
 
 # The numpy contenders of a step alternate in blocks of about ten steps of the
 # big network, many times, to follow the machine's fast drift; with PyTorch, a
@@ -66,8 +67,10 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds: a smoke run of a few seconds")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write JSON")
+    parser.add_argument("--out", type=Path, help="where to write JSON (default: "
+                        "results/benchmark.json, with --quick results/latest.json)")
     args = parser.parse_args(argv)
+    out = args.out or RESULTS / ("latest.json" if args.quick else "benchmark.json")
     s = QUICK if args.quick else FULL
 
     skipped = []
@@ -98,9 +101,9 @@ def main(argv=None):
     results["targets"] = report.evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
 
-    report.write_json(results, args.out)
+    report.write_json(results, out)
     print(report.table(results))
-    print(f"\nwrote {args.out} in {results['seconds']:.0f} s")
+    print(f"\nwrote {out} in {results['seconds']:.0f} s")
     return results
 
 
