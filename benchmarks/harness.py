@@ -11,6 +11,7 @@ cancels any drift slower than a round. benchmarks/README.md tells more.
 
 import contextlib
 import gc
+import importlib.metadata
 import os
 import platform
 import statistics
@@ -18,8 +19,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-import bpcode
 
 # Seconds of sleep before every block of a comparison that includes PyTorch.
 # Its OpenMP threads and OpenBLAS's threads keep spinning for a while after
@@ -112,15 +111,18 @@ def machine(torch=None):
     with contextlib.suppress(Exception):  # informational only; numpy's format varies
         info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         blas = f"{info.get('name', '?')} {info.get('version', '')}".strip()
-    try:
-        import sklearn
-        sklearn_version = sklearn.__version__
-    except ImportError:
-        sklearn_version = "not installed"
     return {
         "cpu": cpu, "logical_cpus": os.cpu_count(), "platform": platform.platform(),
         "python": platform.python_version(), "numpy": np.__version__, "blas": blas,
         "torch": torch.__version__ if torch is not None else "not installed",
         "torch_threads": torch.get_num_threads() if torch is not None else None,
-        "sklearn": sklearn_version, "bpcode": bpcode.__version__,
+        "sklearn": _version("scikit-learn"), "bpcode": _version("bpcode"),
     }
+
+
+def _version(distribution):
+    """The installed version of a distribution, as pip records it."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
