@@ -1,33 +1,33 @@
-"""Benchmark the learning-challenges widgets against the issue's targets.
+"""Time the learning-challenges widgets and weigh their page.
 
-Targets (medians, on this machine):
+Run from the repository root:
 
-* one update of the gradient-norm figure at depth 10 x width 100 (forward,
-  backward and norms) recomputes in <= 5 ms;
-* recompute plus redraw (Agg draw and PNG encoding of the one figure, what the
-  live widget does per control change) takes <= 100 ms;
-* each page, with its embedded animations, weighs <= 3 MB.
+    python benchmarks/bench_widgets.py            # about 15 s
+    python benchmarks/bench_widgets.py --quick    # fewer rounds, a smoke run
 
-The "fwd + bwd + norms" row is the issue's measure, ``bpcode.gradient_norms``
-on a built network; the "widget recompute" row is everything the widget
-recomputes per change, ``viz.gradient_norm_profile`` (network initialisation
-as well, about 1.4 ms of 100 000 normal draws, then the fixed batch, forward,
-backward and norms). The machine's speed drifts, so the variants run interleaved in short
-blocks, in one process; with threadpoolctl installed the BLAS runs both with
-its default threads and with one thread (small matrices under a loaded CPU can
-be slower multi-threaded).
+What it measures, at depth 10 x width 100, batch 100, float64:
 
-Run:  python benchmarks/bench_widgets.py  [--quick]
-Writes benchmarks/results/widgets.json. Prints PASS/FAIL; asserts nothing.
+* "fwd + bwd + norms": ``bpcode.gradient_norms`` on a built network, the
+  forward pass, backward pass and per-layer norms of one update of the
+  gradient-norm figure;
+* "widget recompute": everything that widget recomputes per change,
+  ``viz.gradient_norm_profile`` (network initialisation as well, about 1.4 ms
+  of 100 000 normal draws, then the fixed batch, forward, backward and norms);
+* "recompute + redraw": one change of a control of the live gradient-norm
+  widget (recompute, Agg draw, PNG encoding), and the same for the
+  saturation widget; then the Agg draw and the PNG encoding alone;
+* the bytes of the embedded animations and of the built page.
+
+The cases run interleaved in short blocks (benchmarks/harness.py); with
+threadpoolctl installed, each also with the BLAS limited to one thread (small
+matrices under a loaded CPU can be slower multi-threaded). It prints each
+median against its target (benchmarks/targets.py) and writes JSON, by default
+benchmarks/results/widgets.json, or with ``--quick``
+benchmarks/results/latest-widgets.json (git-ignored). It asserts nothing.
 """
 
-from __future__ import annotations
-
 import argparse
-import contextlib
-import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -37,145 +37,136 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bpcode and benchmarks from this checkout
 
 import bpcode  # noqa: E402
+from benchmarks import harness, report  # noqa: E402
+from benchmarks.targets import TARGETS  # noqa: E402
 from bpcode import viz  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "widgets.json"
+RESULTS = ROOT / "benchmarks" / "results"
 PAGE = ROOT / "_build" / "html" / "book" / "learning-challenges.html"
-TARGETS_MS = {"fwd + bwd + norms": 5.0, "widget recompute": 5.0, "recompute + redraw": 100.0}
-PAGE_LIMIT = 3_000_000
 DEPTH, WIDTH = 10, 100
 
 
-def blas_threads(n):
-    """A context that limits the BLAS to n threads (None: leave it alone)."""
-    if n is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=n, user_api="blas")
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def main(quick=False):
-    blocks, per_block = (4, 10) if quick else (10, 25)
-    draw_blocks, draw_per_block = (3, 4) if quick else (6, 8)
+def thread_modes():
+    """{mode: None or a function giving a context that limits the BLAS threads}."""
     try:
-        import threadpoolctl  # noqa: F401
-
-        thread_modes = {"default threads": None, "1 BLAS thread": 1}
+        from threadpoolctl import threadpool_limits
     except ImportError:
-        thread_modes = {"default threads": None}
+        return {"default threads": None}
+    return {"default threads": None,
+            "1 BLAS thread": lambda: threadpool_limits(limits=1, user_api="blas")}
 
+
+
+def cases():
+    """{case: the function that one control change runs}."""
     gains = viz.GRADIENT_GAINS
     net = viz.gradient_network(DEPTH, WIDTH, "relu", "he", 1.0)
     x, t = viz.batch(WIDTH, 100, 0)
     widget = viz.gradient_norms_widget(depth=DEPTH, width=WIDTH)
     saturation = viz.saturation_widget()
-    state = {"i": 0}
+    state = {"i": 0}  # each call moves to the next value, so every call recomputes
+
+    def step(values):
+        state["i"] = (state["i"] + 1) % len(values)
+        return float(values[state["i"]])
 
     def recompute():
-        state["i"] = (state["i"] + 1) % len(gains)
-        viz.gradient_norm_profile(DEPTH, WIDTH, "relu", "he", float(gains[state["i"]]))
+        viz.gradient_norm_profile(DEPTH, WIDTH, "relu", "he", step(gains))
 
-    def core():
-        bpcode.gradient_norms(net, x, t)
-
-    def redraw():  # what one control change costs in the live widget
-        state["i"] = (state["i"] + 1) % len(gains)
-        widget.controls["gain"].value = float(gains[state["i"]])
+    def redraw():
+        widget.controls["gain"].value = step(gains)
 
     def saturation_redraw():
-        state["i"] = (state["i"] + 1) % len(viz.SATURATION_STDS)
-        saturation.controls["std"].value = float(viz.SATURATION_STDS[state["i"]])
+        saturation.controls["std"].value = step(viz.SATURATION_STDS)
 
-    cases = {"fwd + bwd + norms": (core, blocks, per_block),
-             "widget recompute": (recompute, blocks, per_block),
-             "recompute + redraw": (redraw, draw_blocks, draw_per_block),
-             "saturation recompute + redraw": (saturation_redraw, draw_blocks, draw_per_block)}
-    samples = {(case, mode): [] for case in cases for mode in thread_modes}
-    for fn, _, _ in cases.values():  # warm up
-        for _ in range(3):
-            fn()
-    for block in range(max(b for _, b, _ in cases.values())):
-        for case, (fn, n_blocks, n) in cases.items():
-            if block >= n_blocks:
-                continue
-            for mode, threads in thread_modes.items():
-                with blas_threads(threads):
-                    samples[case, mode] += timed(fn, n)
-
-    # the parts of one redraw, default threads
     fig = widget.figure
-    draw = timed(lambda: fig.canvas.draw(), 10)
-    png = timed(lambda: viz.png(fig), 10)
+    return {"fwd + bwd + norms": lambda: bpcode.gradient_norms(net, x, t),
+            "widget recompute": recompute,
+            "recompute + redraw": redraw,
+            "saturation recompute + redraw": saturation_redraw,
+            "Agg draw": fig.canvas.draw,
+            "draw + PNG": lambda: viz.png(fig)}
 
-    # animation weight: what the page embeds
+
+def weights():
+    """Bytes of what the page embeds, and the seconds to build the animations."""
     start = time.perf_counter()
     sizes = {"saturation_animation": len(viz.saturation_animation().data.encode()),
              "gradient_norms_animation": len(viz.gradient_norms_animation().data.encode())}
-    animation_seconds = time.perf_counter() - start
-    training_png = len(viz.training_norms_figure()._repr_png_())
-    page_bytes = PAGE.stat().st_size if PAGE.is_file() else None
+    seconds = time.perf_counter() - start
+    sizes["training_figure_png"] = len(viz.training_norms_figure()._repr_png_())
+    sizes["embedded_total"] = sum(sizes.values())
+    sizes["page"] = PAGE.stat().st_size if PAGE.is_file() else None
+    return sizes, seconds
 
-    rows = []
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke run")
+    parser.add_argument("--out", type=Path, help="where to write JSON (default: "
+                        "results/widgets.json, with --quick results/latest-widgets.json)")
+    args = parser.parse_args(argv)
+    out = args.out or RESULTS / ("latest-widgets.json" if args.quick else "widgets.json")
+    rounds, block = (4, 0.03) if args.quick else (10, 0.1)
+
+    functions, modes = cases(), thread_modes()
+    parts = {name: functions.pop(name) for name in ("Agg draw", "draw + PNG")}
+    contenders = {(case, mode): f for case, f in functions.items() for mode in modes}
+    limits = {key: modes[key[1]] for key in contenders if modes[key[1]] is not None}
+    times = harness.interleaved(contenders, rounds, block, context=limits)
+    part_times = harness.interleaved(parts, rounds, block)
+    sizes, animation_seconds = weights()
+
     print(f"\nbench_widgets: depth {DEPTH} x width {WIDTH}, batch 100, float64; "
           f"load average {os.getloadavg()[0]:.2f}")
-    print(f"{'case':32} {'threads':16} {'median ms':>10} {'min ms':>8} {'n':>5}  target")
-    for (case, mode), times in samples.items():
-        median, best = statistics.median(times) * 1e3, min(times) * 1e3
-        target = TARGETS_MS.get(case, TARGETS_MS["recompute + redraw"])
-        verdict = "PASS" if median <= target else "FAIL"
+    print("Medians and minima over the rounds of the time per call.")
+    print(f"{'case':32} {'threads':16} {'median ms':>10} {'min ms':>8} {'rounds':>6}  target")
+    rows = []
+    for (case, mode), seconds in times.items():
+        median, best = statistics.median(seconds) * 1e3, min(seconds) * 1e3
+        target = TARGETS[case].limit
         rows.append({"case": case, "threads": mode, "median_ms": round(median, 3),
-                     "min_ms": round(best, 3), "n": len(times), "target_ms": target,
+                     "min_ms": round(best, 3), "rounds": len(seconds), "target_ms": target,
                      "pass": median <= target})
-        print(f"{case:32} {mode:16} {median:10.2f} {best:8.2f} {len(times):5d}  "
-              f"<= {target:g} ms {verdict}")
-    print(f"  of one redraw: Agg draw {statistics.median(draw) * 1e3:.1f} ms, "
-          f"draw + PNG {statistics.median(png) * 1e3:.1f} ms")
-    embedded = sum(sizes.values()) + training_png
-    print(f"animations: {sizes} bytes, built in {animation_seconds:.1f} s; training figure "
-          f"PNG {training_png} bytes; together {embedded / 1e6:.2f} MB")
-    if page_bytes is None:
-        page_verdict = "not built"
-        print("page: _build/html/book/learning-challenges.html not built")
-    else:
-        page_verdict = "PASS" if page_bytes <= PAGE_LIMIT else "FAIL"
-        print(f"page: {page_bytes / 1e6:.2f} MB <= 3 MB {page_verdict}")
-    embedded_verdict = "PASS" if embedded <= PAGE_LIMIT else "FAIL"
-    print(f"embedded figures: {embedded / 1e6:.2f} MB <= 3 MB {embedded_verdict}")
+        print(f"{case:32} {mode:16} {median:10.2f} {best:8.2f} {len(seconds):6d}  "
+              f"<= {target:g} ms {'PASS' if median <= target else 'FAIL'}")
+    parts_ms = {key: round(statistics.median(part_times[name]) * 1e3, 2)
+                for key, name in (("agg_draw", "Agg draw"), ("draw_and_png", "draw + PNG"))}
+    print(f"  of one redraw: Agg draw {parts_ms['agg_draw']:.1f} ms, "
+          f"draw + PNG {parts_ms['draw_and_png']:.1f} ms")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    limit = TARGETS["page bytes"].limit
+    animations = {k: sizes[k] for k in ("saturation_animation", "gradient_norms_animation")}
+    print(f"animations: {animations} bytes, built in {animation_seconds:.1f} s; training "
+          f"figure PNG {sizes['training_figure_png']} bytes; together "
+          f"{sizes['embedded_total'] / 1e6:.2f} MB")
+    if sizes["page"] is None:
+        page_verdict = "not built"
+        print(f"page: {PAGE.relative_to(ROOT)} not built")
+    else:
+        page_verdict = "PASS" if sizes["page"] <= limit else "FAIL"
+        print(f"page: {sizes['page'] / 1e6:.2f} MB <= {limit / 1e6:g} MB {page_verdict}")
+    print(f"embedded figures: {sizes['embedded_total'] / 1e6:.2f} MB <= {limit / 1e6:g} MB "
+          f"{'PASS' if sizes['embedded_total'] <= limit else 'FAIL'}")
+
+    machine = {**harness.machine(), "matplotlib": matplotlib.__version__,
+               "load_average": os.getloadavg()}
+    report.write_json({
         "benchmark": "bench_widgets",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"python": sys.version.split()[0], "numpy": np.__version__,
-                    "matplotlib": matplotlib.__version__, "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "machine": machine,
         "settings": {"depth": DEPTH, "width": WIDTH, "batch": 100, "dtype": "float64",
-                     "quick": quick},
+                     "quick": args.quick, "rounds": rounds, "block_s": block},
         "timings": rows,
-        "redraw_parts_ms": {"agg_draw": round(statistics.median(draw) * 1e3, 2),
-                            "draw_and_png": round(statistics.median(png) * 1e3, 2)},
-        "weight_bytes": {**sizes, "training_figure_png": training_png,
-                         "embedded_total": embedded, "page": page_bytes,
-                         "page_limit": PAGE_LIMIT, "page_pass": page_verdict},
-    }, indent=2) + "\n", encoding="utf8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+        "redraw_parts_ms": parts_ms,
+        "weight_bytes": {**sizes, "page_limit": limit, "page_pass": page_verdict},
+    }, out)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    main(parser.parse_args().quick)
+    main()

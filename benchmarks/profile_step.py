@@ -5,17 +5,20 @@ Run from the repository root:
     python benchmarks/profile_step.py                 # 784-512-512-10, B256, float32
     python benchmarks/profile_step.py --batch 32 --dtype float64 --steps 300
 
-It runs ``bpcode.FastStep.step`` (what ``bpcode.sgd`` runs) with every
-numpy function that :mod:`bpcode.fast` calls timed at its call site, and
-prints one line per call site of the step: its source line, calls per step and
-microseconds per step. The matrix products are the BLAS bound of
-``benchmarks/run.py``; everything else is what the step adds to them. Timing
-each call adds a fraction of a microsecond to it, so the total is a little
-above the step's time in ``benchmarks/run.py``.
+First it times ``bpcode.FastStep.step`` (what ``bpcode.sgd`` runs) against
+the step's own matrix products, ``FastStep.products``, interleaved by
+benchmarks/harness.py, and prints their ratio (the first target of
+benchmarks/README.md). Then it runs ``--steps`` steps with every numpy
+function that :mod:`bpcode.fast` calls timed at its call site, and prints one
+line per call site: its source line, calls per step and microseconds per
+step. The matrix products are the bound; everything else is what the step
+adds to them. Timing each call adds a fraction of a microsecond to it, so the
+profile's total is a little above the step's time.
 """
 
 import argparse
 import linecache
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -24,10 +27,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # bpcode and benchmarks from this checkout
 
 import bpcode  # noqa: E402
 import bpcode.fast  # noqa: E402
+from benchmarks import harness  # noqa: E402
+from benchmarks.cases.train_step import classification_batch, network  # noqa: E402
 
 
 class TimedNumpy:
@@ -61,18 +66,25 @@ def main(argv=None):
     parser.add_argument("--sizes", default="784-512-512-10")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=200, help="steps of the profile")
+    parser.add_argument("--rounds", type=int, default=15,
+                        help="interleaved rounds of step and products, 0.05 s blocks each")
     args = parser.parse_args(argv)
 
     sizes = [int(m) for m in args.sizes.split("-")]
-    rng = np.random.default_rng(0)
-    x = rng.random((args.batch, sizes[0])).astype(args.dtype)
-    t = np.eye(sizes[-1], dtype=args.dtype)[rng.integers(0, sizes[-1], args.batch)]
-    net = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
-                         init="xavier_uniform", seed=0, dtype=args.dtype)
-    fast = bpcode.FastStep(net, bpcode.SGDSettings(0.1))
-    for _ in range(10):
-        fast.step(x, t)
+    x, t, _ = classification_batch(sizes, args.batch, args.dtype)
+    fast = bpcode.FastStep(network(sizes, args.dtype), bpcode.SGDSettings(0.1))
+    machine = harness.machine()
+    print(f"{args.sizes}, batch {args.batch}, {args.dtype}; {machine['cpu']}, "
+          f"{machine['logical_cpus']} CPUs, numpy {machine['numpy']} ({machine['blas']})")
+
+    times = harness.interleaved({"step": lambda: fast.step(x, t),
+                                 "products": lambda: fast.products(x)}, args.rounds, 0.05)
+    r = harness.ratio(times, "step", "products")
+    print(f"step {statistics.median(times['step']) * 1e6:.0f} µs, its matrix products "
+          f"{statistics.median(times['products']) * 1e6:.0f} µs; step / products "
+          f"{r['median']:.3f} [{r['min']:.2f}, {r['max']:.2f}] (median [min, max] of "
+          f"{args.rounds} interleaved rounds)\n")
 
     timed = TimedNumpy()
     bpcode.fast.np = timed
@@ -86,9 +98,8 @@ def main(argv=None):
 
     per_step = {key: s / args.steps for key, s in timed.seconds.items()}
     products = sum(s for (product, _, _), s in per_step.items() if product)
-    print(f"{args.sizes}, batch {args.batch}, {args.dtype}: {total * 1e6:.0f} µs per step, "
-          f"of which matrix products {products * 1e6:.0f} µs; step / products "
-          f"{total / products:.3f}\n")
+    print(f"Profile of {args.steps} steps, every numpy call of bpcode.fast timed: "
+          f"{total * 1e6:.0f} µs per step, of which matrix products {products * 1e6:.0f} µs\n")
     print(f"{'µs/step':>8} {'calls':>5}  line")
     for key in sorted(per_step, key=per_step.get, reverse=True):
         _, filename, line = key
@@ -97,7 +108,6 @@ def main(argv=None):
               f"{Path(filename).name}:{line}  {source}")
     rest = total - sum(per_step.values())
     print(f"{rest * 1e6:8.1f}        everything else (Python, the timing itself)")
-
 
 if __name__ == "__main__":
     main()

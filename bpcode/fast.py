@@ -39,6 +39,9 @@ finite. Otherwise nothing has changed, and :class:`FastStep` has
 rounding made the difference). ``tests/test_fast_path.py`` checks that both
 steps agree to rounding.
 
+:meth:`FastStep.products` makes the step's matrix products alone: the bound
+that ``benchmarks/`` measures the step against.
+
 The module is longer than the package's others because it is one idea, a
 single fused step, whose buffers, passes and update only make sense together.
 """
@@ -148,6 +151,18 @@ class _Buffers:
         self.ones = np.ones(n, dtype)
 
 
+class _BuffersBySize(dict):
+    """The :class:`_Buffers` of each batch size n, made when first asked for."""
+
+    def __init__(self, sizes, dtype):
+        super().__init__()
+        self.sizes, self.dtype = sizes, dtype
+
+    def __missing__(self, n):
+        buf = self[n] = _Buffers(self.sizes, n, self.dtype)
+        return buf
+
+
 class FastStep:
     """SGD steps on ``net`` with the :class:`bpcode.SGDSettings` ``settings``,
     computed in buffers allocated once: the same interface and the same steps
@@ -180,7 +195,7 @@ class FastStep:
         self._activate, self._prime = HIDDEN[net.hidden.name]
         self._softmax_ce = net.output.name == "softmax" and net.cost.name == "cross_entropy"
         self._layers = list(range(2, net.L + 1))
-        self._buffers = {}
+        self._buffers = _BuffersBySize(sizes, dtype)
         self.G = _Flat(sizes, dtype)  # η ∂C/∂θ, then the new parameters
         self.decay = self._scratch = None
         if settings.weight_decay:  # η λ on every weight, 0 on every bias
@@ -256,49 +271,65 @@ class FastStep:
         return all(net.W.get(l) is seen_W[i] and net.b.get(l) is seen_b[i]
                    for i, l in enumerate(self._layers))
 
+    def products(self, x):
+        """Run only the matrix products of a step on the batch x: the very
+        np.dot calls of :meth:`step`, with its operands, shapes and memory
+        layout (the forward products, the weight-gradient and input-gradient
+        products, and the bias product of layer 2), and nothing else.
+
+        This exists to measure the step against its own products (see
+        ``benchmarks/``). The products read and write the step's work arrays
+        and gradient as they stand, so they change neither the network nor any
+        later step."""
+        self._gradient(x, None, None, self._buffers[len(x)])
+
     def _step(self, x, t):
         n = len(x)
-        buf = self._buffers.get(n)
-        if buf is None:
-            buf = self._buffers[n] = _Buffers(self.net.sizes, n, self.net.dtype)
-        if self._gradient(x, t, self.settings.eta / n, buf) is None:
+        if self._gradient(x, t, self.settings.eta / n, self._buffers[n]) is None:
             return None
         return self._update()
 
     def _gradient(self, x, t, scale, buf):
         """Forward pass and backpropagation of ``scale`` δ^L, the gradient into
-        self.G; returns the summed cost, or None if it is not finite."""
-        net, P, G, prime = self.net, self.P, self.G, self._prime
+        self.G; returns the summed cost, or None if it is not finite. With t
+        None, only the matrix products (:meth:`products`): the step and its
+        bound share this code, so that the products measured are the step's."""
+        net, P, G = self.net, self.P, self.G
         a, a1, delta = buf.a, buf.a1, buf.delta
+        activate, prime = (self._activate, self._prime) if t is not None else (None, None)
         last = len(self._layers) - 1  # index i stands for the chapter's layer l = i + 2
 
         # The forward pass.
         z = a[0] if last else buf.z
         np.dot(P.W[0].T, x.T, out=z)
         if last:
-            self._activate(z, P.b_col[0])
-            if prime is not None:
-                prime(z, buf.fprime[0])
+            if activate is not None:
+                activate(z, P.b_col[0])
+                if prime is not None:
+                    prime(z, buf.fprime[0])
             for i in range(1, last):
                 np.dot(P.block[i].T, a1[i - 1], out=a[i])
-                self._activate(a[i], None)
-                if prime is not None:
-                    prime(a[i], buf.fprime[i])
+                if activate is not None:
+                    activate(a[i], None)
+                    if prime is not None:
+                        prime(a[i], buf.fprime[i])
             z = buf.z
             np.dot(P.block[last].T, a1[last - 1], out=z)
-        else:
+        elif activate is not None:
             np.add(z, P.b_col[0], out=z)
         # The output error δ^L (BP1), times the scale, and the cost.
-        if self._softmax_ce:
-            np.copyto(buf.t, t.T)
-            cost = _softmax_cross_entropy(z, buf.y, buf.t, delta[last], scale)
-        else:
-            y = net.output.f(z.T)
-            cost = float(net.cost.value(z.T, y, t).sum())
-            np.multiply(output_delta(net.cost, net.output, z.T, y, t).T, scale,
-                        out=delta[last])
-        if not math.isfinite(cost):
-            return None
+        cost = None
+        if t is not None:
+            if self._softmax_ce:
+                np.copyto(buf.t, t.T)
+                cost = _softmax_cross_entropy(z, buf.y, buf.t, delta[last], scale)
+            else:
+                y = net.output.f(z.T)
+                cost = float(net.cost.value(z.T, y, t).sum())
+                np.multiply(output_delta(net.cost, net.output, z.T, y, t).T, scale,
+                            out=delta[last])
+            if not math.isfinite(cost):
+                return None
 
         # Backpropagation: BP2, BP4 and BP3.
         for i in range(last, 0, -1):

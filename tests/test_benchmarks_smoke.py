@@ -1,5 +1,6 @@
 """The benchmark command runs, in its quick mode and without PyTorch, and
-writes the JSON that the book's speed page reads."""
+writes the JSON that the book's speed page reads; the step's profile runs; and
+the bound and the floor of the first target make the step's own products."""
 
 import json
 import subprocess
@@ -49,49 +50,47 @@ def test_quick_benchmark_writes_json(tmp_path):
     assert "Targets" in proc.stdout
 
 
-def load_benchmark_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bpcode_benchmark_run",
-                                                  ROOT / "benchmarks" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_gemm_bound_is_the_steps_own_products(monkeypatch):
-    """The first target compares the step with "its own GEMM time": the bound
-    must make exactly the matrix products that FastStep's step makes, with the
-    same shapes and memory layouts."""
+    """The first target compares the step with "its own GEMM time":
+    FastStep.products, the bound, and the benchmark's numpy floor must make
+    exactly the matrix products that FastStep's step makes, with the same
+    shapes and memory layouts."""
     import numpy as np
 
-    run = load_benchmark_module()
+    from bpcode import FastStep, SGDSettings
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks.cases import train_step
+
     sizes, n = [12, 9, 7, 4], 5
     calls = []
     real_dot = np.dot
 
     def recording_dot(a, b, out=None):
         if np.ndim(a) == 2:  # the step's 1-D dot is its finiteness check
-            calls.append((a.shape, a.flags.c_contiguous, b.shape, b.flags.c_contiguous,
-                          out.shape))
+            calls.append((a.shape, a.strides, b.shape, b.strides, out.shape, out.strides))
         return real_dot(a, b, out=out)
 
-    net = run.bpcode_network(sizes, "float32")
-    x, t, _ = run.classification_batch(sizes, n, "float32")
-    fast = run.FastStep(net, run.SGDSettings(0.1))
-    bound = run.gemm_step(sizes, n, "float32")
+    def dots(run):
+        calls.clear()
+        run()
+        return list(calls)
+
+    net = train_step.network(sizes, "float32")
+    x, t, _ = train_step.classification_batch(sizes, n, "float32")
+    fast = FastStep(net, SGDSettings(0.1))
+    floor = train_step.floor(sizes, n, "float32")
     monkeypatch.setattr(np, "dot", recording_dot)
-    assert fast.step(x, t) is False
-    step_calls, calls[:] = list(calls), []
-    bound()
-    assert calls == step_calls
+    step_calls = dots(lambda: fast.step(x, t))
     assert len(step_calls) == 9  # 3 forward, 3 weight gradients, 2 input gradients, 1 bias
+    assert dots(lambda: fast.products(x)) == step_calls
+    assert dots(floor) == step_calls
 
 
 def test_step_profile_runs():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "profile_step.py"), "--sizes", "20-10-10-4",
-         "--batch", "8", "--steps", "5"],
+         "--batch", "8", "--steps", "5", "--rounds", "3"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

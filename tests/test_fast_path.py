@@ -311,3 +311,23 @@ def test_measure_follows_a_changed_network():
     fast = FastStep(net, SGDSettings(0.3))
     net.W[2] = net.W[2] * 2
     assert fast.measure(x, t).loss == pytest.approx(net.loss(x, t), rel=1e-12)
+
+
+def test_products_change_neither_the_network_nor_later_steps():
+    """FastStep.products, which the benchmarks time as the step's bound, can
+    run before, between and after steps: the parameters stay those of steps
+    alone, exactly."""
+    sizes = (6, 5, 4, 3)
+    x, t = data(sizes, 7, "softmax")
+    plain_net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    net = plain_net.copy()
+    plain = FastStep(plain_net, SGDSettings(0.3, momentum=0.5))
+    fast = FastStep(net, SGDSettings(0.3, momentum=0.5))
+    fast.products(x)
+    for _ in range(3):
+        before = net.copy()
+        fast.products(x)
+        assert rel_diff(net, before) == 0
+        plain.step(x, t)
+        fast.step(x, t)
+        assert rel_diff(net, plain_net) == 0

@@ -1,0 +1,1 @@
+"""The benchmarks of bpcode: see benchmarks/README.md."""
