@@ -140,3 +140,22 @@ def test_book_pages_use_no_private_names_of_bpcode():
     pattern = re.compile(r"\bbpcode(\.\w+)*\._\w+|\bfrom bpcode[\w.]* import [^\n]*\b_\w+")
     for page in sorted((ROOT / "book").glob("*.md")):
         assert pattern.findall(page.read_text(encoding="utf8")) == [], page.name
+
+
+def test_no_merge_conflict_markers():
+    import subprocess
+
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    marked = []
+    for name in files:
+        path = ROOT / name
+        if path.suffix not in {".py", ".md", ".yml", ".toml", ".txt", ".js", ".cfg", ""}:
+            continue
+        try:
+            lines = path.read_text(encoding="utf8").splitlines()
+        except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
+            continue
+        marked += [f"{name}:{i}" for i, line in enumerate(lines, 1)
+                   if line.startswith(("<<<<<<< ", ">>>>>>> "))]
+    assert marked == []
