@@ -351,7 +351,7 @@ def test_widget_steps_through_the_frames():
     assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()
     expected = viz.stepthrough_data(*viz.example_parameters((2, 3, 2), 0), 0.5)
     assert w.frames == expected.frames and w.index == 0
-    assert (w.step.max, w.play.max) == (len(w.frames) - 1,) * 2
+    assert (w.step.min, w.step.max, w.play.max) == (1, len(w.frames), len(w.frames))
     shown = []
     for move in ("next", "next", "previous"):
         before, updates = w.html.value, w.updates
@@ -359,14 +359,15 @@ def test_widget_steps_through_the_frames():
         assert w.html.value != before and w.updates == updates + 1
         shown.append(w.index)
     assert shown == [1, 2, 1]
-    w.play.value = 11  # what Play does, step by step
-    assert w.step.value == 11
+    w.play.value = 12  # what Play does, step by step
+    assert w.step.value == 12 and w.index == 11
     for line in w.frames[11].equation:
         assert html.escape(line) in w.html.value
-    w.step.value = 0
+    assert f"Step 12 of {len(w.frames)}: {w.frames[11].label}" in html.unescape(w.html.value)
+    w.step.value = 1
     w.buttons["previous"].click()
     assert w.index == 0  # stays within the frames
-    w.step.value = len(w.frames) - 1
+    w.step.value = len(w.frames)
     w.buttons["next"].click()
     assert w.index == len(w.frames) - 1
 
@@ -376,13 +377,13 @@ def test_widget_steps_through_the_frames():
     ({"hidden layers": 3, "hidden units": 2}, (2, 2, 2, 2, 2))])
 def test_widget_sizes_recompute_the_frames(change, sizes):
     w = viz.stepthrough_widget()
-    w.step.value = 5
+    w.step.value = 6
     for key, value in change.items():
         w.controls[key].value = value
     assert w.data.sizes == sizes and w.index == 0
     expected = viz.stepthrough_data(*viz.example_parameters(sizes, 0), 0.5)
     assert w.frames == expected.frames
-    assert w.step.max == w.play.max == len(expected.frames) - 1
+    assert w.step.max == w.play.max == len(expected.frames)
     assert w.html.value.count("<svg") == 1
 
 
@@ -393,7 +394,7 @@ def test_widget_seed_and_eta():
     assert w.frames != frames
     assert w.frames == viz.stepthrough_data(*viz.example_parameters((2, 3, 2), 7), 0.5).frames
     last = len(w.frames) - 1
-    w.step.value = last  # an update frame
+    w.step.value = last + 1  # an update frame
     before = w.html.value
     w.controls["eta"].value = 2.0
     assert w.index == last and w.html.value != before  # same step, new weights

@@ -25,11 +25,12 @@ class StepThrough:
 
     ``widget`` is the container (display the StepThrough itself, or this);
     ``controls`` maps "inputs", "hidden layers", "hidden units", "outputs",
-    "seed" and "eta" to their controls; ``step`` is the step slider, ``play``
-    the Play control linked to it, ``buttons`` the "previous" and "next"
-    buttons; ``html`` shows the current frame. ``data`` is the
-    :class:`~bpcode.viz.steps.Walkthrough` shown, ``frames`` its frames,
-    ``index`` the current frame's index and ``updates`` counts the redraws.
+    "seed" and "eta" to their controls; ``step`` is the step slider (1 to the
+    number of frames, as the frame's title counts), ``play`` the Play control
+    linked to it, ``buttons`` the "previous" and "next" buttons; ``html`` shows
+    the current frame. ``data`` is the :class:`~bpcode.viz.steps.Walkthrough`
+    shown, ``frames`` its frames, ``index`` the current frame's index in
+    ``frames`` (the step less one) and ``updates`` counts the redraws.
     """
 
     def __init__(self, widget, controls, step, play, buttons, html, compute):
@@ -46,19 +47,18 @@ class StepThrough:
 
     @property
     def index(self):
-        return self.step.value
+        return self.step.value - 1
 
     def recompute(self, change=None, *, restart=True):
         """Recompute the frames from the controls; go back to the first step
         unless ``restart`` is false (η changes only the update, so the step
         shown stays)."""
         self.data = self._compute()
-        last = len(self.data.frames) - 1
         with self.holding():
             for control in (self.step, self.play):
-                control.max = last
+                control.max = len(self.data.frames)
             if restart:
-                self.step.value = 0
+                self.step.value = 1
         self.show()
 
     def show(self, change=None):
@@ -71,7 +71,7 @@ class StepThrough:
 
     def move(self, by):
         """Go ``by`` steps forward (negative: back), within the frames."""
-        self.step.value = min(max(self.index + by, 0), len(self.frames) - 1)
+        self.step.value = min(max(self.step.value + by, 1), len(self.frames))
 
     @contextlib.contextmanager
     def holding(self):
@@ -119,9 +119,8 @@ def stepthrough_widget(sizes=(2, 3, 2), seed=0, eta=0.5, *, interval=INTERVAL_MS
         "eta": widgets.FloatSlider(value=eta, min=0.05, max=5.0, step=0.05, description="η",
                                    style=style),
     }
-    step = widgets.IntSlider(value=0, min=0, max=1, description="step", style=style,
-                             continuous_update=True)
-    play = widgets.Play(value=0, min=0, max=1, interval=interval, description="Play",
+    step = widgets.IntSlider(value=1, min=1, max=2, description="step", style=style)
+    play = widgets.Play(value=1, min=1, max=2, interval=interval, description="Play",
                         tooltip="play the steps")
     # Kernel-side, like the other widgets: tests can drive it, and every step
     # needs the kernel's HTML anyway.
