@@ -19,7 +19,9 @@ ships it, so every build draws the same glyphs. Math uses mathtext's matching
 **Colours.** Okabe and Ito's colour-blind-safe palette, whose blue
 (:data:`FORWARD`) marks the quantities of the forward pass (a, z, the cost)
 and whose vermillion (:data:`BACKWARD`) those of the backward pass (δ, the
-gradients), in every figure; the colour cycle starts with the two.
+gradients), in every figure; the colour cycle starts with the two. Text in the
+backward colour uses :data:`BACKWARD_TEXT`, a darker vermillion that reaches
+the 4.5:1 contrast on white that small text needs.
 
 The viz figures apply the style only while they are made and drawn
 (:func:`styled`), so they never change the caller's matplotlib settings. A
