@@ -37,7 +37,8 @@ STATE_JS = """
     eq: eq.innerHTML,
     svg: root.querySelector(".bp-step-figure").innerHTML,
     focused: document.activeElement === slider ? "slider"
-             : (document.activeElement.getAttribute("data-step") || document.activeElement.className),
+             : document.activeElement.getAttribute("data-step")
+               || document.activeElement.className,
   };
 }
 """
@@ -153,7 +154,8 @@ def test_player_plays_and_steps_with_the_keyboard(browser, site):
 TEXT_JS = """
 (root) => {
   const svg = root.querySelector("svg.bps");
-  const sizes = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize));
+  const sizes = [...svg.querySelectorAll("text")]
+    .map((t) => parseFloat(getComputedStyle(t).fontSize));
   const box = root.querySelector(".bp-step-scroll");
   const cue = root.querySelector(".bp-step-cue");
   return {
