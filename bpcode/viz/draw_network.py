@@ -178,10 +178,9 @@ def svg(walk, frame, *, label, layout=None, all_gradients=False, standalone=Fals
     layout = layout or Layout.of(sizes)
     forward = frame.stage in FORWARD_STAGES
     colour = "f" if forward else "b"
-    used = {(l - 1, i) for l, i, _ in frame.connections} | {(l, j) for l, _, j in frame.connections}
-    if frame.stage == "BP2":
-        used = {(frame.layer + 1, k) for k in range(1, sizes[frame.layer] + 1)}
+    # the units the frame computes, and the other ends of the connections it uses
     now = {(frame.layer, j) for j in frame.units}
+    used = {(l - 1, i) for l, i, _ in frame.connections} | {(l, j) for l, _, j in frame.connections}
     highlighted = set(frame.connections) if not all_gradients else set()
     parts = [f'<rect class="bps-bg" width="{layout.width}" height="{layout.height}"/>']
     parts += _headers(sizes, layout)

@@ -3,7 +3,7 @@
 A frame's view is its SVG diagram (:mod:`bpcode.viz.draw_network`) in a box
 that scrolls sideways when the column is narrower than the diagram (the text
 stays at its size; it is never scaled down), and below it the frame's title
-and equation as text, in a ``aria-live`` region so that a screen reader reads
+and equation as text, in an ``aria-live`` region so that a screen reader reads
 each new equation. The live widget shows one view at a time;
 :func:`stepthrough_animation` embeds every frame's view in the page with a
 small inline script and real controls (buttons and a range input), so the

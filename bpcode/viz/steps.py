@@ -185,6 +185,7 @@ class _Frames:
         return float(self.grads.delta[l][0, j - 1])
 
     def sources(self, l):
+        """The units i of layer l - 1, which feed layer l."""
         return range(1, self.net.sizes[l - 2] + 1)
 
     def input_layer(self):
