@@ -19,7 +19,9 @@ ships it, so every build draws the same glyphs. Math uses mathtext's matching
 **Colours.** Okabe and Ito's colour-blind-safe palette, whose blue
 (:data:`FORWARD`) marks the quantities of the forward pass (a, z, the cost)
 and whose vermillion (:data:`BACKWARD`) those of the backward pass (δ, the
-gradients), in every figure; the colour cycle starts with the two.
+gradients), in every figure; the colour cycle starts with the two. Text in the
+backward colour uses :data:`BACKWARD_TEXT`, a darker vermillion that reaches
+the 4.5:1 contrast on white that small text needs.
 
 The viz figures apply the style only while they are made and drawn
 (:func:`styled`), so they never change the caller's matplotlib settings. A
@@ -61,8 +63,14 @@ MARKER_SIZE = 5
 FORWARD = "#0072B2"
 #: The backward pass: δ and the gradients (Okabe-Ito vermillion).
 BACKWARD = "#D55E00"
+#: Text in the backward pass's colour: :data:`BACKWARD` darkened to 5.5:1 on
+#: white, since BACKWARD itself (3.9:1) is below the 4.5:1 that small text needs
+#: (WCAG 2 AA); BACKWARD stays for lines and fills.
+BACKWARD_TEXT = "#B34700"
 #: Secondary text and shading.
 MUTED = "0.35"
+#: :data:`MUTED` as a CSS colour, for text in HTML and SVG (7.0:1 on white).
+MUTED_TEXT = "#595959"
 #: The colour cycle: the two passes first, then the rest of Okabe-Ito
 #: (bluish green, reddish purple, orange, sky blue, black; not its yellow,
 #: too pale on white).
