@@ -11,6 +11,7 @@ A checker never raises because of the reader's code: an exception inside it
 is reported in the verdict.
 """
 
+import textwrap
 from typing import NamedTuple
 
 import numpy as np
@@ -31,7 +32,8 @@ class Verdict(NamedTuple):
     message: str
 
     def __str__(self):
-        return ("Passed: " if self.passed else "Not yet: ") + self.message
+        # wrapped to the width of a notebook's output, as the book shows it
+        return textwrap.fill(("Passed: " if self.passed else "Not yet: ") + self.message, 78)
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))

@@ -45,7 +45,8 @@ class History:
 
 
 def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
-        clip_norm=None, seed=None, validation=None, callback=None, step="fast"):
+        clip_norm=None, seed=None, validation=None, callback=None,
+        step="fast"):
     """Train ``net`` in place by mini-batch SGD and return a :class:`History`.
 
     Parameters

@@ -399,7 +399,7 @@ def test_the_four_equations_are_named_on_the_derivation_page(built: Build):
         assert all(f"BP{n}" in table.get_text() for n in range(1, 5)), name
 
 
-CODE_WIDTH = 80  # characters of code that the content column shows without scrolling
+CODE_WIDTH = 78  # characters of code that the content column shows without scrolling
 
 
 def shown_code() -> list[tuple[str, int, str]]:
@@ -430,4 +430,18 @@ def test_code_the_pages_show_fits_the_column():
     shown = shown_code()
     assert len(shown) > 100
     long = [f"{where}:{number}" for where, number, line in shown if len(line) > CODE_WIDTH]
+    assert long == []
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_printed_output_fits_the_column(built: Build, docname: str):
+    nb = json.loads((EXECUTED_DIR / f"{docname}.ipynb").read_text(encoding="utf8"))
+    long = []
+    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        for out in cell.get("outputs", []):
+            text = out.get("text") or out.get("data", {}).get("text/plain", "")
+            if set(out.get("data", {})) - {"text/plain"}:
+                continue  # an HTML table or a figure: the page shows that, not this text
+            lines = "".join(text).splitlines()
+            long += [f"cell {i + 1}: {line!r}" for line in lines if len(line) > CODE_WIDTH]
     assert long == []
