@@ -45,9 +45,11 @@ class Cost:
             )
         if self.distributions:
             # With softmax, δ^L = a^L Σ_k t_k - t, which is a^L - t only when the
-            # row sums to 1; allow the rounding of a sum of M_L numbers.
+            # row sums to 1. Allow the rounding of M_L targets stored in float32,
+            # whatever the network's dtype: a float32 network's targets reach its
+            # float64 copy in check_gradients, and labels often come in float32.
             sums = t.sum(axis=1, dtype=np.float64)
-            tolerance = 4 * t.shape[1] * np.finfo(t.dtype).eps
+            tolerance = 4 * t.shape[1] * np.finfo(np.float32).eps
             bad = np.flatnonzero(np.abs(sums - 1) > tolerance)
             if bad.size:
                 raise ValueError(

@@ -19,22 +19,32 @@ class GradientNorms(NamedTuple):
 
 def layer_norms(dW, delta):
     """The :class:`GradientNorms` of the gradients ``dW`` = {l: ∂C/∂W^l} and the
-    errors ``delta`` = {l: δ^l, one row per sample}."""
+    errors ``delta`` = {l: δ^l, one row per sample}, all finite."""
     if not (isinstance(dW, dict) and isinstance(delta, dict)) or not dW:
         raise TypeError(f"dW and delta must be non-empty dicts keyed by layer, got "
                         f"{type(dW).__name__} and {type(delta).__name__}")
     if not all(isinstance(l, int) for l in dW) or set(dW) != set(delta):
         raise ValueError(f"dW and delta must have the same layer numbers as keys, got "
                          f"{list(dW)} and {list(delta)}")
+    dW = {l: _validate.real_array(f"dW[{l}]", dW[l]) for l in dW}
+    delta = {l: _validate.real_array(f"delta[{l}]", delta[l]) for l in delta}
+    for l in sorted(dW):
+        if delta[l].ndim != 2 or len(delta[l]) != len(delta[min(delta)]) or not delta[l].size:
+            raise ValueError(f"delta[{l}] must have one row per sample, as many as every "
+                             f"delta[l], and at least one column, got shape {delta[l].shape}")
+        if dW[l].ndim != 2 or dW[l].shape[1] != delta[l].shape[1]:
+            raise ValueError(f"dW[{l}] must have shape (M_{l - 1}, {delta[l].shape[1]}) to fit "
+                             f"delta[{l}], got {dW[l].shape}")
+        for name, array in ((f"dW[{l}]", dW[l]), (f"delta[{l}]", delta[l])):
+            _validate.finite(name, array, np.result_type(array, np.float32))
+    return norms_of(dW, delta)
+
+
+def norms_of(dW, delta):
+    """:func:`layer_norms` without its checks, for gradients that may have
+    overflowed on purpose."""
     layers = sorted(dW)
-    dW = {l: _validate.real_array(f"dW[{l}]", dW[l]) for l in layers}
-    delta = {l: _validate.real_array(f"delta[{l}]", delta[l]) for l in layers}
-    shapes = [delta[l].shape for l in layers]
-    if any(len(shape) != 2 for shape in shapes) or len({shape[0] for shape in shapes}) != 1 \
-            or shapes[0][0] == 0:
-        raise ValueError(f"every delta[l] must have one row per sample, the same n >= 1 "
-                         f"for every layer, got shapes {shapes}")
-    n = shapes[0][0]
+    n = len(delta[layers[0]])
     return GradientNorms(
         np.array(layers),
         np.array([frobenius(dW[l]) for l in layers]),
@@ -67,8 +77,8 @@ def gradient_norms(net, x, t, *, allow_overflow=False):
     draw them as gaps)."""
     _validate.instance("net", net, Network)
     grads = net.backward(x, t, allow_overflow=allow_overflow)
-    with np.errstate(**QUIET):  # only with allow_overflow
-        return layer_norms(grads.dW, grads.delta)
+    with np.errstate(**QUIET):  # inf and NaN only with allow_overflow
+        return norms_of(grads.dW, grads.delta)
 
 
 def saturation(net, x, threshold=0.01):

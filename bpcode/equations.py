@@ -29,15 +29,20 @@ class _Shapes:
     """Fits arrays to symbolic shapes such as ("n", "M2"), one function call's worth."""
 
     def __init__(self):
-        self.known = {}
+        self.known = {}  # symbol: (its size, the argument that fixed it)
 
     def fit(self, name, array, symbols):
-        fits = array.ndim == len(symbols) and all(
-            self.known.setdefault(s, m) == m for s, m in zip(symbols, array.shape, strict=True))
-        if not fits:
-            expected = ", ".join(str(self.known.get(s, s)) for s in symbols)
-            raise ValueError(f"{name} must have shape ({expected}{',' * (len(symbols) == 1)}) "
-                             f"to fit the other arguments, got {array.shape}")
+        fixed = {s: self.known.setdefault(s, (m, name))
+                 for s, m in zip(symbols, array.shape, strict=False)}
+        if array.ndim != len(symbols) or any(fixed[s][0] != m
+                                             for s, m in zip(symbols, array.shape, strict=True)):
+            expected = ", ".join(str(self.known[s][0] if s in self.known else s)
+                                 for s in symbols)
+            sources = sorted({self.known[s][1] for s in symbols
+                              if s in self.known and self.known[s][1] != name})
+            fit = f" to fit {' and '.join(sources)}" if sources else ""
+            raise ValueError(f"{name} must have shape ({expected}{',' * (len(symbols) == 1)})"
+                             f"{fit}, got {array.shape}")
 
 
 def _array(name, value):
@@ -48,9 +53,9 @@ def _array(name, value):
     return _validate.finite(name, array, array.dtype if array.dtype.kind == "f" else np.float64)
 
 
-def _layers(name, value, first=2, keys=None):
-    """``value`` as a dict of arrays keyed by the layers first, ..., L (those of
-    ``keys`` if given)."""
+def _layers(name, value, first=2, like=None, keys=None):
+    """``value`` as a dict of arrays keyed by the layers first, ..., L, or by the
+    ``keys`` of the argument named ``like``."""
     if not isinstance(value, dict) or not value:
         raise TypeError(f"{name} must be a non-empty dict keyed by layer l, got "
                         f"{type(value).__name__}")
@@ -58,9 +63,12 @@ def _layers(name, value, first=2, keys=None):
     if not all(isinstance(l, numbers.Integral) and not isinstance(l, (bool, np.bool_))
                for l in given):
         raise ValueError(f"{name} must be keyed by layer numbers, got keys {given}")
-    expected = sorted(keys) if keys is not None else list(range(first, max(given) + 1))
+    if keys is None:
+        expected, source = list(range(first, max(given) + 1)), ""
+    else:
+        expected, source = sorted(keys), f" to match {like}"
     if sorted(given) != expected:
-        raise ValueError(f"{name} must have the layer keys {expected}, got {given}")
+        raise ValueError(f"{name} must have the layer keys {expected}{source}, got {given}")
     return {int(l): _array(f"{name}[{l}]", value[l]) for l in sorted(given)}
 
 
@@ -86,14 +94,14 @@ def _cost(cost, output, t):
 
 def _feedforward(W, b, x, hidden, output):
     W = _layers("W", W)
-    b = _layers("b", b, keys=W)
+    b = _layers("b", b, like="W", keys=W)
     x = _array("x", x)
     shapes = _Shapes()
     for l in W:
         shapes.fit(f"W[{l}]", W[l], (f"M{l - 1}", f"M{l}"))
         shapes.fit(f"b[{l}]", b[l], (f"M{l}",))
     shapes.fit("x", x, ("n", "M1"))
-    hidden = _activation("hidden", hidden, hidden=len(W) > 1)
+    hidden = _activation("hidden", hidden, hidden=True)
     return {"W": W, "b": b, "x": x, "hidden": hidden, "output": _activation("output", output)}
 
 
@@ -134,8 +142,8 @@ def _bias_gradient(delta):
 
 def _backward(W, z, a, t, hidden, output, cost):
     W = _layers("W", W)
-    z = _layers("z", z, keys=W)
-    a = _layers("a", a, keys=[1, *W])
+    z = _layers("z", z, like="W", keys=W)
+    a = _layers("a", a, like="W", keys=[1, *W])
     t = _array("t", t)
     shapes = _Shapes()
     shapes.fit("a[1]", a[1], ("n", "M1"))
@@ -144,7 +152,7 @@ def _backward(W, z, a, t, hidden, output, cost):
         shapes.fit(f"z[{l}]", z[l], ("n", f"M{l}"))
         shapes.fit(f"a[{l}]", a[l], ("n", f"M{l}"))
     shapes.fit("t", t, ("n", f"M{max(W)}"))
-    hidden = _activation("hidden", hidden, hidden=len(W) > 1)
+    hidden = _activation("hidden", hidden, hidden=True)
     output = _activation("output", output)
     _cost(cost, output, t)
     return {"W": W, "z": z, "a": a, "t": t, "hidden": hidden, "output": output, "cost": cost}
@@ -152,8 +160,8 @@ def _backward(W, z, a, t, hidden, output, cost):
 
 def _update(W, b, dW, db, eta):
     W = _layers("W", W)
-    arrays = {"W": W, "b": _layers("b", b, keys=W), "dW": _layers("dW", dW, keys=W),
-              "db": _layers("db", db, keys=W)}
+    arrays = {"W": W, **{name: _layers(name, value, like="W", keys=W)
+                         for name, value in (("b", b), ("dW", dW), ("db", db))}}
     shapes = _Shapes()
     for l in W:
         shapes.fit(f"W[{l}]", arrays["W"][l], (f"M{l - 1}", f"M{l}"))

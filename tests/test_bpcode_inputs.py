@@ -252,7 +252,7 @@ def test_one_sample_of_the_wrong_length_is_reported_as_given():
 
 @pytest.mark.parametrize(("call", "match"), [
     (lambda net: bpcode.weight_gradient(np.ones((3, 2)), np.ones((4, 2))),
-     r"\bdelta must have shape \(3, M\) to fit the other arguments, got \(4, 2\)"),
+     r"\bdelta must have shape \(3, 2\) to fit a_prev, got \(4, 2\)"),
     (lambda net: bpcode.bias_gradient(np.ones((0, 2))), r"\bdelta must not be empty"),
     (lambda net: bpcode.backpropagate_delta(np.ones((5, 2)), net.W[3], np.ones((5, 4)),
                                             np.ones((5, 4)), ACTIVATIONS["softmax"]),
@@ -260,7 +260,7 @@ def test_one_sample_of_the_wrong_length_is_reported_as_given():
     (lambda net: bpcode.update(net.W, {2: net.b[2], 3: np.ones(1)}, net.W, net.b, 0.1),
      r"\bb\[3\] must have shape \(2,\)"),
     (lambda net: bpcode.update(net.W, net.b, {2: net.W[2]}, net.b, 0.1),
-     r"\bdW must have the layer keys \[2, 3\], got \[2\]"),
+     r"\bdW must have the layer keys \[2, 3\] to match W, got \[2\]"),
     (lambda net: bpcode.backward(net.W, {2: np.ones((6, 4))}, {1: X}, np.ones((6, 2)),
                                  net.hidden, net.output, net.cost),
      r"\bz must have the layer keys \[2, 3\]"),
