@@ -14,11 +14,14 @@ A training step object is made for one network and one set of
 :class:`TextbookStep` computes the step with the chapter's functions,
 :class:`bpcode.FastStep` computes the same step in preallocated buffers.
 
-Both take batches that :meth:`bpcode.Network.check_batch` has checked and do
-not check their values again: they run once per mini-batch inside
-:func:`bpcode.sgd`, which checks the whole training set once, and a second
-check of every batch would cost the small networks of the chapter a fifth of
-their speed.
+Both take batches that :meth:`bpcode.Network.check_batch` has checked: they
+run once per mini-batch inside :func:`bpcode.sgd`, which checks the whole
+training set once, and a second check of the values of every batch would cost
+the small networks of the chapter a fifth of their speed. :class:`bpcode.FastStep`
+checks only types, dtypes and shapes; :class:`TextbookStep` checks the values
+too, as a part of :meth:`bpcode.Network.backward`. A step whose cost, gradient
+or new parameters are not finite raises :class:`DivergenceError` and changes
+nothing, without RuntimeWarnings.
 """
 
 from dataclasses import dataclass
