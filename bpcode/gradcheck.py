@@ -53,7 +53,9 @@ def numerical_gradient(net, x, t, param, l, index, eps=1e-2, order=8):
     theta = array[index]
     h = eps * max(1.0, abs(float(theta)))
     reach = max(k for k, _ in STENCILS[order]) * h
-    if not np.isfinite(np.array([theta + reach, theta - reach], dtype=array.dtype)).all():
+    with np.errstate(over="ignore"):  # θ ± reach beyond the dtype's range is refused next
+        ends = np.array([float(theta) + reach, float(theta) - reach]).astype(array.dtype)
+    if not np.isfinite(ends).all():
         raise ValueError(f"eps={eps} moves {param}[{l}][{index}] = {theta} out of the range of "
                          f"{array.dtype.name}: choose a smaller eps")
     total = 0.0

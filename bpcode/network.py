@@ -27,8 +27,9 @@ class NonFiniteError(FloatingPointError):
     """A computation on finite inputs and parameters produced a value that is not
     finite: it overflowed the network's floating-point range.
 
-    ``layer`` is the layer l where the values first stopped being finite. Nothing
-    has changed when it is raised.
+    ``layer`` is the layer l where the values first stopped being finite (None
+    for an equation function that is given one layer's arrays, such as
+    :func:`bpcode.weight_gradient`). Nothing has changed when it is raised.
     """
 
     def __init__(self, message, layer):
@@ -70,7 +71,8 @@ class Network:
     Parameters
     ----------
     sizes : sequence of int
-        The layer sizes [M_1, ..., M_L], at least two, each at least 1.
+        The layer sizes [M_1, ..., M_L], at least two, each at least 1, whose
+        parameters fit in the machine's memory.
     hidden, output : str
         Names in :data:`bpcode.ACTIVATIONS`; softmax is for the output only.
     cost : str
@@ -82,6 +84,7 @@ class Network:
         The standard deviation of the "normal" scheme (ignored by the others).
     gain : float
         A factor on every initial weight and bias, to sweep the weight scale.
+        With std, it must leave every initial parameter finite in ``dtype``.
     seed : int, numpy.random.Generator or None
         Where the initial parameters come from.
     dtype : "float64" or "float32"

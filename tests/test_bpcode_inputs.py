@@ -148,6 +148,18 @@ def test_numerical_gradient_restores_the_entry_when_the_cost_fails():
     assert_unchanged(net, snap)
 
 
+def test_numerical_gradient_step_beyond_float32(no_warnings):
+    """θ ± 4h would leave float32: refused, without an overflow warning."""
+    net = Network([2, 2], seed=0, dtype="float32")
+    net.set_parameters({2: [[3e38, 0.0], [0.0, 0.0]]}, net.b)
+    snap = snapshot(net)
+    with pytest.raises(ValueError, match=r"\beps=0\.5 moves W\[2\]\[\(0, 0\)\] = .* out of the "
+                                         r"range of float32"):
+        bpcode.numerical_gradient(net, np.ones((1, 2)), np.zeros((1, 2)), "W", 2, (0, 0),
+                                  eps=0.5)
+    assert_unchanged(net, snap)
+
+
 def test_numerical_gradient_accepts_an_int_index_for_biases():
     net = softmax_net()
     t = np.eye(2)[[0, 1] * 3]

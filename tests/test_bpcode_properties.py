@@ -7,7 +7,8 @@
   random generator passed as seed and numpy's global random state
   bit-identical.
 * Good arguments: every public call, given finite valid arguments of any
-  magnitude (weights and inputs from 1e-300 to 1e300, within the dtype),
+  magnitude (weights and inputs from 1e-300 to 1e300 within the dtype, and
+  learning rates, weight decays, thresholds and steps up to 1e300),
   returns only finite values or raises bpcode.NonFiniteError; raising, it
   changes nothing, except that sgd keeps the finite parameters trained up to
   the failing step.
@@ -93,11 +94,17 @@ def setups(draw, extreme=False):
     t = targets(rng, cost, n, sizes[-1])
     x, t = x.astype(dtype), t.astype(dtype)
     grads = net.backward(x, t, allow_overflow=True)
+    # The other settings: ordinary ones, or, with ``extreme``, any valid value.
+    pick = (lambda *values: draw(st.sampled_from(values))) if extreme else (
+        lambda *values: values[0])
     args = {
-        "net": net, "x": x, "t": t, "eta": 0.1, "epochs": 1, "batch_size": 2,
-        "momentum": 0.5, "weight_decay": 0.01, "clip_norm": 1.0, "seed": np.random.default_rng(1),
-        "validation": (x, t), "callback": lambda epoch, history: None, "step": "fast",
-        "threshold": 0.01, "eps": 1e-2, "order": 2, "tiny": 1e-6, "max_per_layer": 2,
+        "net": net, "x": x, "t": t, "eta": pick(0.1, 10.0, 1e10, 1e300), "epochs": 1,
+        "batch_size": pick(2, 1, 5), "momentum": pick(0.5, 0.0, 0.99),
+        "weight_decay": pick(0.01, 0.0, 1e300), "clip_norm": pick(1.0, None, 1e-300),
+        "seed": np.random.default_rng(1), "validation": (x, t),
+        "callback": lambda epoch, history: None, "step": pick("fast", "textbook"),
+        "threshold": pick(0.01, 1e-300, 1e300), "eps": pick(1e-2, 1e-7, 0.5, 100.0),
+        "order": pick(2, 4, 6, 8), "tiny": pick(1e-6, 1e-300, 1e300), "max_per_layer": 2,
         "param": "W", "l": 2, "index": (0, 0), "allow_overflow": False,
         "W": {l: w.copy() for l, w in net.W.items()},
         "b": {l: v.copy() for l, v in net.b.items()},
@@ -423,7 +430,7 @@ GOOD_CALLS = [name for name in CALLS if name not in ("Network", "load")]
 DERIVED = ["dW", "db", "z", "a", "delta"]
 
 
-@examples(600)
+@examples(1000)
 @given(s=setups(extreme=True), name=st.sampled_from(GOOD_CALLS))
 def test_good_arguments_give_finite_results_or_non_finite_error(tmp, s, name):
     uses_derived = name in ("layer_norms", "relative_error", "output_delta", "bias_gradient",
