@@ -48,12 +48,14 @@ def load(path):
     appended, as :func:`save` does, when that file exists).
 
     Raises FileNotFoundError if there is no such file, and ValueError naming
-    the file when it is not a complete, consistent bpcode network file
-    (corrupted, truncated, or with mismatched shapes).
+    the file when it is a directory or not a complete, consistent bpcode
+    network file (corrupted, truncated, or with mismatched shapes).
     """
     name = _path(path)
     if os.path.exists(_npz(name)):
         name = _npz(name)
+    if os.path.isdir(name):
+        raise ValueError(f"{name} is a directory, not a bpcode network file")
     with open(name, "rb") as file:
         try:
             arrays = _read_archive(file)

@@ -346,6 +346,11 @@ def test_save_and_load_by_the_same_name(tmp_path, monkeypatch, no_warnings):
         bpcode.load("other")
 
 
+def test_load_of_a_directory(tmp_path):
+    with pytest.raises(ValueError, match=r"\bis a directory, not a bpcode network file"):
+        bpcode.load(tmp_path)
+
+
 def test_save_refuses_a_network_it_could_not_load(tmp_path):
     net = softmax_net()
     net.W[2][0, 0] = np.nan  # set in place, past set_parameters' checks
