@@ -24,7 +24,8 @@ The modules, each with one job:
 * ``activations``, ``costs``, ``init``: tables keyed by name (f and f',
   C_x and its derivative, initial weights);
 * ``backprop``: the chapter's equations, one function each (BP1-BP4 and the
-  forward pass), shown verbatim in the book;
+  forward pass), shown verbatim in the book; ``equations``: the same
+  functions as bpcode exports them, with their arguments checked;
 * ``network``: :class:`Network`, its parameters and checked entry points;
 * ``diagnostics``: per-layer gradient norms and saturation;
 * ``step``: one SGD step the textbook way (:class:`TextbookStep`,
@@ -42,16 +43,17 @@ extras when called.
 
 from . import datasets, exercises
 from .activations import ACTIVATIONS
-from .backprop import (
+from .costs import COSTS
+from .diagnostics import GradientNorms, gradient_norms, layer_norms, saturation
+from .equations import (
     backpropagate_delta,
     backward,
     bias_gradient,
     feedforward,
     output_delta,
+    update,
     weight_gradient,
 )
-from .costs import COSTS
-from .diagnostics import GradientNorms, gradient_norms, layer_norms, saturation
 from .fast import FastStep
 from .gradcheck import (
     check_gradients,
@@ -62,8 +64,8 @@ from .gradcheck import (
 )
 from .init import INITS
 from .io import load, save
-from .network import Forward, Gradients, Network
-from .step import DivergenceError, Measurement, SGDSettings, TextbookStep, update
+from .network import Forward, Gradients, Network, NonFiniteError
+from .step import DivergenceError, Measurement, SGDSettings, TextbookStep
 from .train import STEPS, History, sgd
 
 __version__ = "1.0.0"
@@ -80,6 +82,7 @@ __all__ = [
     "INITS",
     "Measurement",
     "Network",
+    "NonFiniteError",
     "SGDSettings",
     "STEPS",
     "TextbookStep",

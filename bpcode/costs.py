@@ -23,7 +23,8 @@ class Cost:
     cross-entropies can be computed from z without taking log 0);
     ``derivative(a, t)`` returns ∂C_x/∂a^L; ``simplified`` names the output
     activations for which δ^L = a^L - t exactly; ``outputs`` names the output
-    activations the cost accepts (None: any).
+    activations the cost accepts (None: any); ``target_range`` bounds every
+    t_j; ``distributions`` says that each row of t must sum to 1.
     """
 
     name: str
@@ -32,14 +33,30 @@ class Cost:
     simplified: frozenset
     outputs: frozenset | None
     target_range: tuple
+    distributions: bool = False
 
     def check_targets(self, t):
+        """Raise ValueError unless the targets ``t`` (one row per sample) suit this cost."""
         low, high = self.target_range
         if low is not None and (t.min() < low or t.max() > high):
             raise ValueError(
                 f"t must lie in [{low}, {high}] for the {self.name} cost, got values in "
                 f"[{t.min()}, {t.max()}]"
             )
+        if self.distributions:
+            # With softmax, δ^L = a^L Σ_k t_k - t, which is a^L - t only when the
+            # row sums to 1. Allow the rounding of M_L targets stored in float32,
+            # whatever the network's dtype: a float32 network's targets reach its
+            # float64 copy in check_gradients, and labels often come in float32.
+            sums = t.sum(axis=1, dtype=np.float64)
+            tolerance = 4 * t.shape[1] * np.finfo(np.float32).eps
+            bad = np.flatnonzero(np.abs(sums - 1) > tolerance)
+            if bad.size:
+                raise ValueError(
+                    f"each row of t must sum to 1 (a probability distribution over the "
+                    f"classes) for the {self.name} cost, got a row sum of {float(sums[bad[0]])!r} "
+                    f"in row {bad[0]}"
+                )
 
 
 def quadratic(z, a, t):
@@ -94,6 +111,6 @@ COSTS = {
     "cross_entropy": Cost(
         "cross_entropy", cross_entropy, cross_entropy_derivative,
         simplified=frozenset({"softmax"}), outputs=frozenset({"softmax"}),
-        target_range=(0, 1),
+        target_range=(0, 1), distributions=True,
     ),
 }

@@ -53,6 +53,7 @@ import numpy as np
 from . import _validate
 from .backprop import output_delta
 from .diagnostics import layer_norms
+from .network import QUIET, Network
 from .step import Measurement, SGDSettings, TextbookStep
 
 # Hidden activations, in place on h = the matrix product (W^l)^T a^{l-1}: add
@@ -184,6 +185,7 @@ class FastStep:
     """
 
     def __init__(self, net, settings):
+        _validate.instance("net", net, Network)
         _validate.instance("settings", settings, SGDSettings)
         if net.hidden.name not in HIDDEN:
             raise ValueError(f"FastStep has no fast form of the hidden activation "
@@ -234,11 +236,13 @@ class FastStep:
     def step(self, x, t):
         """One step of gradient descent on the mini-batch (x, t); returns True
         if the gradient was clipped."""
+        self._check_shapes(x, t)
         if not self._in_sync():
             self.adopt(self.net, self.velocity)
-        # Overflow is expected and handled: the quick finiteness check can
-        # overflow for huge but finite parameters.
-        with np.errstate(over="ignore"):
+        # Overflow is expected and handled: a step with a value that is not finite
+        # is refused, and the quick finiteness check can overflow for huge but
+        # finite parameters.
+        with np.errstate(**QUIET):
             clipped = self._step(x, t)
         if clipped is None:
             self.textbook.velocity = self.velocity
@@ -249,14 +253,15 @@ class FastStep:
     def measure(self, x, t):
         """The :class:`bpcode.Measurement` of the network on (x, t). From now
         on the network's current arrays count as seen by others."""
+        self._check_shapes(x, t)
         net, n = self.net, len(x)
         if not self._in_sync():
             self.adopt(net, self.velocity)
         buf = _Buffers(net.sizes, n, net.dtype)
-        with np.errstate(over="ignore"):
+        with np.errstate(**QUIET):  # what is not finite is refused
             cost = self._gradient(x, t, 1.0 / n, buf)
-        if cost is None:
-            return self.textbook.measure(x, t)
+        if cost is None or not np.isfinite(self.G.flat).all():
+            return self.textbook.measure(x, t)  # which raises, naming the layer
         if self._seen is None:
             self._shown = self.P
         # With the scale 1/n, G holds ∂C/∂θ and buf.delta holds δ^l / n.
@@ -264,6 +269,19 @@ class FastStep:
         delta = {l: buf.delta[i].T * n for i, l in enumerate(self._layers)}
         y = buf.y.T if self._softmax_ce else net.output.f(buf.z.T)
         return Measurement(cost / n, layer_norms(dW, delta), y)
+
+    def _check_shapes(self, x, t):
+        """The O(1) part of :meth:`bpcode.Network.check_batch`: the values were
+        checked before (by sgd, for the whole training set), the types and shapes
+        are checked here so that a wrong batch cannot reach the buffers."""
+        sizes, dtype = self.net.sizes, np.dtype(self.net.dtype)
+        if not (isinstance(x, np.ndarray) and isinstance(t, np.ndarray)
+                and x.dtype == dtype and t.dtype == dtype and x.ndim == 2 and len(x) > 0
+                and x.shape[1] == sizes[0] and t.shape == (len(x), sizes[-1])):
+            raise ValueError(
+                f"x and t must be a batch checked by Network.check_batch: {dtype.name} "
+                f"arrays of shapes (n, {sizes[0]}) and (n, {sizes[-1]}), n >= 1, got "
+                f"{_describe(x)} and {_describe(t)}")
 
     def _in_sync(self):
         net = self.net
@@ -353,6 +371,9 @@ class FastStep:
         clip_norm = self.settings.clip_norm
         if clip_norm is not None:
             norm = math.sqrt(float(np.dot(g, g))) / self.settings.eta
+            if math.isinf(norm):  # the sum of squares overflows, the length may not
+                scale = float(np.abs(g).max())
+                norm = scale * math.sqrt(float(np.dot(g / scale, g / scale))) / self.settings.eta
             if norm > clip_norm:
                 np.multiply(g, clip_norm / norm, out=g)
                 clipped = True
@@ -376,6 +397,12 @@ class FastStep:
         if self.V is not None:
             self.V.reverse()
         return clipped
+
+
+def _describe(array):
+    if not isinstance(array, np.ndarray):
+        return type(array).__name__
+    return f"{array.dtype.name} shape {array.shape}"
 
 
 def _softmax_cross_entropy(z, y, t, delta, scale):

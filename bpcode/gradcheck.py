@@ -1,16 +1,26 @@
 """Finite-difference checks of backpropagation."""
 
+import numbers
+
 import numpy as np
 
 from . import _validate
-from .network import Network
+from .network import QUIET, Network, NonFiniteError
 
 
 def relative_error(analytic, numeric, tiny=1e-6):
-    """|a - n| / max(|a|, |n|, tiny), elementwise."""
-    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
+    """|a - n| / max(|a|, |n|, tiny), elementwise, for finite arrays of one shape."""
+    analytic = _validate.real_array("analytic", analytic)
+    numeric = _validate.real_array("numeric", numeric)
+    if analytic.shape != numeric.shape:
+        raise ValueError(f"analytic and numeric must have the same shape, got "
+                         f"{analytic.shape} and {numeric.shape}")
+    analytic = _validate.finite("analytic", analytic, np.result_type(analytic, np.float64))
+    numeric = _validate.finite("numeric", numeric, np.result_type(numeric, np.float64))
+    tiny = _validate.real("tiny", tiny, low=0, low_open=True)
     scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), tiny)
-    return np.abs(analytic - numeric) / scale
+    # Each side divided first: a - n itself can overflow (1e308 - -1e308).
+    return np.abs(analytic / scale - numeric / scale)
 
 
 # Central differences: ∂C/∂θ ≈ Σ_k w_k [C(θ + k h) - C(θ - k h)] / h over the
@@ -30,19 +40,38 @@ def numerical_gradient(net, x, t, param, l, index, eps=1e-2, order=8):
     """∂C/∂θ for one entry θ = ``param[l][index]`` (param "W" or "b") by a
     central finite difference of the given order with step h = eps·max(1, |θ|).
 
-    ``net`` is perturbed in place and the entry is restored exactly.
+    ``net`` is perturbed in place and the entry is restored exactly, also when
+    the computation fails. Raises :class:`bpcode.NonFiniteError` if the cost
+    or the difference overflows.
     """
-    array = getattr(net, param)[l]
+    _validate.instance("net", net, Network)
+    x, t = net.check_batch(x, t)
+    array = _parameter(net, param, l)
+    index = _index(index, array.shape, param, l)
+    eps = _validate.real("eps", eps, low=0, low_open=True)
+    order = _order(order)
     theta = array[index]
     h = eps * max(1.0, abs(float(theta)))
+    reach = max(k for k, _ in STENCILS[order]) * h
+    with np.errstate(over="ignore"):  # θ ± reach beyond the dtype's range is refused next
+        ends = np.array([float(theta) + reach, float(theta) - reach]).astype(array.dtype)
+    if not np.isfinite(ends).all():
+        raise ValueError(f"eps={eps} moves {param}[{l}][{index}] = {theta} out of the range of "
+                         f"{array.dtype.name}: choose a smaller eps")
     total = 0.0
-    for k, w in STENCILS[order]:
-        array[index] = theta + k * h
-        forward = net.loss(x, t)
-        array[index] = theta - k * h
-        total += w * (forward - net.loss(x, t))
-    array[index] = theta
-    return total / h
+    try:
+        for k, w in STENCILS[order]:
+            array[index] = theta + k * h
+            forward = net.loss(x, t)
+            array[index] = theta - k * h
+            total += w * (forward - net.loss(x, t))
+    finally:
+        array[index] = theta
+    gradient = total / h
+    if not np.isfinite(gradient):
+        raise NonFiniteError(f"the finite difference for {param}[{l}][{index}] overflows: the "
+                             f"cost changes by more than the float range allows", l)
+    return gradient
 
 
 def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
@@ -60,8 +89,7 @@ def check_gradients(net, x, t, *, eps=1e-2, order=8, max_per_layer=None, seed=0,
     _validate.instance("net", net, Network)
     x, t = net.check_batch(x, t)
     eps = _validate.real("eps", eps, low=0, low_open=True)
-    if order not in STENCILS:
-        raise ValueError(f"order must be one of {sorted(STENCILS)}, got {order!r}")
+    order = _order(order)
     tiny = _validate.real("tiny", tiny, low=0, low_open=True)
     if max_per_layer is not None:
         max_per_layer = _validate.integer("max_per_layer", max_per_layer, low=1)
@@ -87,10 +115,9 @@ def numerical_parameter_gradient(net, x, t, param, l, *, eps=1e-2, order=8):
     differences, computed on a float64 copy of ``net``."""
     _validate.instance("net", net, Network)
     x, t = net.check_batch(x, t)
-    if param not in ("W", "b"):
-        raise ValueError(f"param must be 'W' or 'b', got {param!r}")
-    if l not in net.W:
-        raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
+    _parameter(net, param, l)
+    eps = _validate.real("eps", eps, low=0, low_open=True)
+    order = _order(order)
     twin = _float64_copy(net)
     x, t = x.astype(np.float64), t.astype(np.float64)
     array = getattr(twin, param)[l]
@@ -110,8 +137,9 @@ def numerical_delta(net, x, t, l, *, eps=1e-2, order=8):
     """
     _validate.instance("net", net, Network)
     x, t = net.check_batch(x, t)
-    if l not in net.W:
-        raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
+    _parameter(net, "W", l)
+    eps = _validate.real("eps", eps, low=0, low_open=True)
+    order = _order(order)
     twin = _float64_copy(net)
     x, t = x.astype(np.float64), t.astype(np.float64)
     z_l = twin.forward(x).z[l]
@@ -124,15 +152,49 @@ def numerical_delta(net, x, t, l, *, eps=1e-2, order=8):
         return twin.cost.value(z, a, t)
 
     delta = np.zeros_like(z_l)
-    for j in range(z_l.shape[1]):
-        h = eps * np.maximum(1.0, np.abs(z_l[:, j]))
-        for k, w in STENCILS[order]:
-            up, down = z_l.copy(), z_l.copy()
-            up[:, j] += k * h
-            down[:, j] -= k * h
-            delta[:, j] += w * (sample_costs(up) - sample_costs(down))
-        delta[:, j] /= h
+    with np.errstate(**QUIET):  # checked below
+        for j in range(z_l.shape[1]):
+            h = eps * np.maximum(1.0, np.abs(z_l[:, j]))
+            for k, w in STENCILS[order]:
+                up, down = z_l.copy(), z_l.copy()
+                up[:, j] += k * h
+                down[:, j] -= k * h
+                delta[:, j] += w * (sample_costs(up) - sample_costs(down))
+            delta[:, j] /= h
+    if not np.isfinite(delta).all():
+        raise NonFiniteError(f"the finite differences of the cost with respect to z^{l} "
+                             f"overflow (eps too large, or z^{l} too large?)", l)
     return delta
+
+
+def _parameter(net, param, l):
+    """The array ``net.W[l]`` or ``net.b[l]``, after checking ``param`` and ``l``."""
+    if param not in ("W", "b"):
+        raise ValueError(f"param must be 'W' or 'b', got {param!r}")
+    l = _validate.integer("l", l, low=2)
+    if l not in net.W:
+        raise ValueError(f"l must be a layer in {sorted(net.W)}, got {l!r}")
+    return getattr(net, param)[l]
+
+
+def _index(index, shape, param, l):
+    """``index`` as a tuple of ints that names one entry of an array of ``shape``."""
+    if isinstance(index, numbers.Integral) and not isinstance(index, (bool, np.bool_)):
+        index = (index,)
+    if not (isinstance(index, tuple) and len(index) == len(shape)
+            and all(isinstance(i, numbers.Integral) and not isinstance(i, (bool, np.bool_))
+                    and 0 <= i < m for i, m in zip(index, shape, strict=True))):
+        raise ValueError(f"index must name one entry of {param}[{l}], a tuple of "
+                         f"{len(shape)} integers each in [0, m) for the shape {shape}, got "
+                         f"{index!r}")
+    return tuple(int(i) for i in index)
+
+
+def _order(order):
+    if not isinstance(order, numbers.Integral) or isinstance(order, (bool, np.bool_)) \
+            or order not in STENCILS:
+        raise ValueError(f"order must be one of {sorted(STENCILS)}, got {order!r}")
+    return int(order)
 
 
 def _float64_copy(net):

@@ -1,4 +1,10 @@
-"""The multilayer perceptron: its parameters and the checked entry points."""
+"""The multilayer perceptron: its parameters and the checked entry points.
+
+Every entry point checks its arguments, computes with numpy's warnings for
+overflow switched off, and then checks that what it computed is finite: a
+value that overflows raises :class:`NonFiniteError` naming the layer, instead
+of a RuntimeWarning and an inf or NaN in the result.
+"""
 
 from typing import NamedTuple
 
@@ -11,6 +17,24 @@ from .costs import COSTS
 from .init import INITS, init_params
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
+
+#: numpy's error state where overflow is expected and checked afterwards: values
+#: that overflow become inf or NaN silently, and the check names the layer.
+QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
+class NonFiniteError(FloatingPointError):
+    """A computation on finite inputs and parameters produced a value that is not
+    finite: it overflowed the network's floating-point range.
+
+    ``layer`` is the layer l where the values first stopped being finite (None
+    for an equation function that is given one layer's arrays, such as
+    :func:`bpcode.weight_gradient`). Nothing has changed when it is raised.
+    """
+
+    def __init__(self, message, layer):
+        super().__init__(message)
+        self.layer = layer
 
 
 class Forward(NamedTuple):
@@ -47,7 +71,8 @@ class Network:
     Parameters
     ----------
     sizes : sequence of int
-        The layer sizes [M_1, ..., M_L], at least two, each at least 1.
+        The layer sizes [M_1, ..., M_L], at least two, each at least 1, whose
+        parameters fit in the machine's memory.
     hidden, output : str
         Names in :data:`bpcode.ACTIVATIONS`; softmax is for the output only.
     cost : str
@@ -59,6 +84,7 @@ class Network:
         The standard deviation of the "normal" scheme (ignored by the others).
     gain : float
         A factor on every initial weight and bias, to sweep the weight scale.
+        With std, it must leave every initial parameter finite in ``dtype``.
     seed : int, numpy.random.Generator or None
         Where the initial parameters come from.
     dtype : "float64" or "float32"
@@ -93,8 +119,24 @@ class Network:
             except TypeError:
                 raise TypeError(f"dtype must be 'float64' or 'float32', got {dtype!r}") from None
         self.dtype = _validate.choice("dtype", dtype, DTYPES)
+        _validate.fits_in_memory("sizes", self.sizes, self.dtype)
         rng = _validate.generator(seed)
-        self.W, self.b = init_params(self.sizes, init, rng, self.dtype, std=std, gain=gain)
+        state = rng.bit_generator.state
+        try:
+            with np.errstate(**QUIET):  # checked below
+                self.W, self.b = init_params(self.sizes, init, rng, self.dtype, std=std,
+                                             gain=gain)
+        except MemoryError:
+            rng.bit_generator.state = state  # a generator passed as seed is left as it was
+            raise ValueError(f"sizes {list(self.sizes)} need more memory than is "
+                             f"available") from None
+        if not all(np.isfinite(self.W[l]).all() and np.isfinite(self.b[l]).all()
+                   for l in self.W):
+            rng.bit_generator.state = state
+            raise ValueError(
+                f"std={std} and gain={gain} give initial parameters beyond the range of "
+                f"{np.dtype(self.dtype).name} (largest magnitude "
+                f"{np.finfo(self.dtype).max:.4g}): choose a smaller std or gain")
 
     @property
     def L(self):
@@ -112,9 +154,13 @@ class Network:
 
     def forward(self, x):
         """Feed ``x`` (shape (n, M_1), or (M_1,) for one sample) through the
-        network, layer by layer. Returns :class:`Forward`."""
+        network, layer by layer. Returns :class:`Forward`.
+
+        Raises :class:`NonFiniteError` if some z^l overflows."""
         x = _validate.as_matrix("x", x, self.sizes[0], self.dtype)
-        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+        with np.errstate(**QUIET):  # checked below
+            z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+        self._check_finite(z)
         return Forward(a[self.L], z, a)
 
     def predict(self, x):
@@ -125,27 +171,41 @@ class Network:
         """Check inputs ``x`` and targets ``t`` for this network and return
         them as matrices of its dtype, one row per sample."""
         x = _validate.as_matrix("x", x, self.sizes[0], self.dtype)
-        t = _validate.as_matrix("t", t, self.sizes[-1], self.dtype)
+        given, t = t, _validate.as_matrix("t", t, self.sizes[-1], self.dtype)
         if t.shape[0] != x.shape[0]:
             raise ValueError(
                 f"t must have one row per row of x: expected shape ({x.shape[0]}, "
-                f"{self.sizes[-1]}), got shape {t.shape}"
+                f"{self.sizes[-1]}), got shape {np.shape(given)}"
             )
         self.cost.check_targets(t)
         return x, t
 
     def loss(self, x, t):
-        """The mean cost C over the samples in ``x`` with targets ``t``."""
-        x, t = self.check_batch(x, t)
-        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
-        return float(self.cost.value(z[self.L], a[self.L], t).mean())
+        """The mean cost C over the samples in ``x`` with targets ``t``.
 
-    def backward(self, x, t):
-        """Forward pass, then backpropagation, BP1-BP4. Returns :class:`Gradients`."""
+        Raises :class:`NonFiniteError` if some z^l or the cost overflows."""
         x, t = self.check_batch(x, t)
-        z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
-        delta, dW, db = backward(self.W, z, a, t, self.hidden, self.output, self.cost)
-        loss = float(self.cost.value(z[self.L], a[self.L], t).mean())
+        with np.errstate(**QUIET):  # checked below
+            z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+            loss = float(self.cost.value(z[self.L], a[self.L], t).mean())
+        self._check_finite(z, loss)
+        return loss
+
+    def backward(self, x, t, *, allow_overflow=False):
+        """Forward pass, then backpropagation, BP1-BP4. Returns :class:`Gradients`.
+
+        Raises :class:`NonFiniteError`, naming the layer, if a value overflows
+        (z^l, the cost, δ^l, ∂C/∂W^l or ∂C/∂b^l); with ``allow_overflow=True``
+        such values come back as inf or NaN instead, silently, for diagnostics
+        that show where a network overflows."""
+        x, t = self.check_batch(x, t)
+        allow_overflow = _validate.boolean("allow_overflow", allow_overflow)
+        with np.errstate(**QUIET):  # checked below, unless allow_overflow
+            z, a = feedforward(self.W, self.b, x, self.hidden, self.output)
+            delta, dW, db = backward(self.W, z, a, t, self.hidden, self.output, self.cost)
+            loss = float(self.cost.value(z[self.L], a[self.L], t).mean())
+        if not allow_overflow:
+            self._check_finite(z, loss, delta, dW, db)
         return Gradients(loss, delta, dW, db, z, a)
 
     def accuracy(self, x, t):
@@ -159,12 +219,12 @@ class Network:
         ``W`` and ``b`` are dicts (or sequences for l = 2, ..., L). The arrays
         are copied into the network's dtype.
         """
-        W, b = _as_layer_dict("W", W, self.L), _as_layer_dict("b", b, self.L)
+        W, b = _validate.layer_dict("W", W, self.L), _validate.layer_dict("b", b, self.L)
         new_W, new_b = {}, {}
         for l in range(2, self.L + 1):
             shape_W = (self.sizes[l - 2], self.sizes[l - 1])
-            new_W[l] = _checked_param(f"W[{l}]", W[l], shape_W, self.dtype)
-            new_b[l] = _checked_param(f"b[{l}]", b[l], shape_W[1:], self.dtype)
+            new_W[l] = _validate.parameter(f"W[{l}]", W[l], shape_W, self.dtype)
+            new_b[l] = _validate.parameter(f"b[{l}]", b[l], shape_W[1:], self.dtype)
         self.W, self.b = new_W, new_b
 
     def copy(self):
@@ -174,6 +234,30 @@ class Network:
         twin.W = {l: w.copy() for l, w in self.W.items()}
         twin.b = {l: v.copy() for l, v in self.b.items()}
         return twin
+
+    def _check_finite(self, z, loss=0.0, delta=None, dW=None, db=None):
+        """Raise :class:`NonFiniteError` at the first value that is not finite, in
+        the order of computation: z^2, ..., z^L, the cost, δ^L, ..., δ^2, then
+        the gradients."""
+        computed = [(l, f"z^{l}", z[l]) for l in sorted(z)]
+        computed.append((self.L, f"the cost ({loss})", loss))
+        computed += [(l, f"δ^{l}", delta[l]) for l in sorted(delta or (), reverse=True)]
+        for l in sorted(dW or (), reverse=True):
+            computed += [(l, f"∂C/∂W^{l}", dW[l]), (l, f"∂C/∂b^{l}", db[l])]
+        problem = next(((l, what) for l, what, value in computed
+                        if not np.isfinite(value).all()), None)
+        if problem is None:
+            return
+        for k in self.W:  # a parameter set in place, bypassing set_parameters
+            if not (np.isfinite(self.W[k]).all() and np.isfinite(self.b[k]).all()):
+                raise ValueError(f"W[{k}] or b[{k}] is not finite: every parameter must be "
+                                 f"finite (set_parameters checks them)")
+        layer, what = problem
+        raise NonFiniteError(
+            f"{what} is not finite in layer {layer}: the values overflow the range of "
+            f"{np.dtype(self.dtype).name} (largest magnitude {np.finfo(self.dtype).max:.4g}) "
+            f"although the inputs and every parameter are finite (weights or inputs too "
+            f"large?)", layer)
 
 
 def fraction_correct(y, t):
@@ -192,29 +276,3 @@ def is_classification(t):
     if not np.isin(t, (0, 1)).all():
         return False
     return t.shape[1] == 1 or bool((t.sum(axis=1) == 1).all())
-
-
-def _as_layer_dict(name, value, L):
-    if isinstance(value, dict):
-        if sorted(value) != list(range(2, L + 1)):
-            raise ValueError(f"{name} must have the layer keys {list(range(2, L + 1))}, "
-                             f"got {sorted(value)}")
-        return value
-    if isinstance(value, (list, tuple)):
-        if len(value) != L - 1:
-            raise ValueError(f"{name} must hold {L - 1} arrays (layers 2..{L}), "
-                             f"got {len(value)}")
-        return dict(zip(range(2, L + 1), value, strict=True))
-    raise TypeError(f"{name} must be a dict keyed by layer or a list, got "
-                    f"{type(value).__name__}")
-
-
-def _checked_param(name, value, shape, dtype):
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must be a real numeric array, got dtype {array.dtype}")
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite")
-    return array.astype(dtype, copy=True)

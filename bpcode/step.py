@@ -14,11 +14,14 @@ A training step object is made for one network and one set of
 :class:`TextbookStep` computes the step with the chapter's functions,
 :class:`bpcode.FastStep` computes the same step in preallocated buffers.
 
-Both take batches that :meth:`bpcode.Network.check_batch` has checked and do
-not check their values again: they run once per mini-batch inside
-:func:`bpcode.sgd`, which checks the whole training set once, and a second
-check of every batch would cost the small networks of the chapter a fifth of
-their speed.
+Both take batches that :meth:`bpcode.Network.check_batch` has checked: they
+run once per mini-batch inside :func:`bpcode.sgd`, which checks the whole
+training set once, and a second check of the values of every batch would cost
+the small networks of the chapter a fifth of their speed. :class:`bpcode.FastStep`
+checks only types, dtypes and shapes; :class:`TextbookStep` checks the values
+too, as a part of :meth:`bpcode.Network.backward`. A step whose cost, gradient
+or new parameters are not finite raises :class:`DivergenceError` and changes
+nothing, without RuntimeWarnings.
 """
 
 from dataclasses import dataclass
@@ -27,10 +30,11 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate
-from .diagnostics import GradientNorms, layer_norms
+from .diagnostics import GradientNorms, frobenius, layer_norms
+from .network import QUIET, Network, NonFiniteError
 
 
-class DivergenceError(FloatingPointError):
+class DivergenceError(NonFiniteError):
     """Training produced a non-finite cost, gradient or parameter.
 
     The network keeps the parameters it had before the failing step.
@@ -40,8 +44,8 @@ class DivergenceError(FloatingPointError):
     """
 
     def __init__(self, message, epoch, layer, history):
-        super().__init__(message)
-        self.epoch, self.layer, self.history = epoch, layer, history
+        super().__init__(message, layer)
+        self.epoch, self.history = epoch, history
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class TextbookStep:
     """
 
     def __init__(self, net, settings):
+        _validate.instance("net", net, Network)
         _validate.instance("settings", settings, SGDSettings)
         self.net, self.settings = net, settings
         self.velocity = {l: (np.zeros_like(net.W[l]), np.zeros_like(net.b[l])) for l in net.W}
@@ -119,10 +124,15 @@ class TextbookStep:
         if the gradient was clipped. Raises :class:`DivergenceError`, changing
         nothing, if a cost, gradient or new parameter is not finite."""
         net, eta = self.net, self.settings.eta
-        grads = net.backward(x, t)
-        _check_finite(grads)
-        dW, db, velocity, clipped = self.direction(grads.dW, grads.db)
-        W, b = update(net.W, net.b, dW, db, eta)
+        grads = net.backward(x, t, allow_overflow=True)
+        try:
+            _check_finite(grads)
+        except NonFiniteError as error:
+            raise DivergenceError(f"{error}; the network keeps its parameters from before "
+                                  f"this step", None, error.layer, None) from None
+        with np.errstate(**QUIET):  # a step that is not finite is refused below
+            dW, db, velocity, clipped = self.direction(grads.dW, grads.db)
+            W, b = update(net.W, net.b, dW, db, eta)
         _check_parameters(W, b, eta)
         net.W, net.b, self.velocity = W, b, velocity
         return clipped
@@ -139,6 +149,8 @@ class TextbookStep:
         if clip_norm is not None:
             norm = float(np.sqrt(sum(float((dW[l] ** 2).sum() + (db[l] ** 2).sum())
                                      for l in dW)))
+            if norm == np.inf:  # the sum of squares overflows, the length may not
+                norm = frobenius(np.array([frobenius(g) for g in (*dW.values(), *db.values())]))
             if norm > clip_norm:
                 dW = {l: dW[l] * (clip_norm / norm) for l in dW}
                 db = {l: db[l] * (clip_norm / norm) for l in db}
@@ -152,26 +164,27 @@ class TextbookStep:
         return dW, db, velocity, clipped
 
     def measure(self, x, t):
-        """The :class:`Measurement` of the network on (x, t), by backpropagation."""
-        grads = self.net.backward(x, t)
+        """The :class:`Measurement` of the network on (x, t), by backpropagation.
+        Raises :class:`bpcode.NonFiniteError` if the cost or a gradient is not
+        finite."""
+        grads = self.net.backward(x, t, allow_overflow=True)
+        _check_finite(grads)
         return Measurement(grads.loss, layer_norms(grads.dW, grads.delta), grads.a[self.net.L])
 
 
 def _check_finite(grads):
-    """Raise :class:`DivergenceError` if the cost or a gradient in ``grads``
+    """Raise :class:`bpcode.NonFiniteError` if the cost or a gradient in ``grads``
     (a :class:`bpcode.Gradients`) is not finite."""
     if not np.isfinite(grads.loss):
         layer = next((l for l in sorted(grads.z)
                       if not np.isfinite(grads.z[l]).all()
                       or not np.isfinite(grads.a[l]).all()), max(grads.z))
-        raise DivergenceError(
-            f"the cost is {grads.loss}, first non-finite values in layer {layer}; the "
-            f"network keeps its parameters from before this step", None, layer, None)
+        raise NonFiniteError(f"the cost is {grads.loss}, first non-finite values in layer "
+                             f"{layer}", layer)
     for l in sorted(grads.dW, reverse=True):
         if not (np.isfinite(grads.dW[l]).all() and np.isfinite(grads.db[l]).all()):
-            raise DivergenceError(
-                f"the gradient of layer {l} (dC/dW[{l}] or dC/db[{l}]) is not finite; the "
-                f"network keeps its parameters from before this step", None, l, None)
+            raise NonFiniteError(f"the gradient of layer {l} (dC/dW[{l}] or dC/db[{l}]) is "
+                                 f"not finite", l)
 
 
 def _check_parameters(W, b, eta):

@@ -6,13 +6,12 @@ gradient of the mean cost of one mini-batch. The book shows the loop of
 :func:`sgd` verbatim, so an edit there edits the text.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from . import _validate
 from .fast import FastStep
-from .network import Network, fraction_correct, is_classification
+from .network import Network, NonFiniteError, fraction_correct, is_classification
 from .step import DivergenceError, SGDSettings, TextbookStep
 
 #: The training steps :func:`sgd` can take, by name: the same step, computed by
@@ -80,10 +79,11 @@ def sgd(net, x, t, *, eta, epochs, batch_size, momentum=0.0, weight_decay=0.0,
     DivergenceError
         When a step gives a non-finite cost, gradient or parameter; the
         network keeps the parameters from before that step. Also when the
-        cost over the training set, measured before training and after every
-        epoch, is not finite although the parameters are; the network keeps
-        those finite parameters. Either way ``sgd`` never returns a history
-        with a non-finite cost.
+        cost or the gradient over the training set, or the cost or outputs on
+        the validation data, measured before training and after every epoch,
+        are not finite although the parameters are; the network keeps those
+        finite parameters. Either way ``sgd`` never returns a history with a
+        value that is not finite, and no RuntimeWarning comes with the error.
     """
     _validate.instance("net", net, Network)
     x, t = net.check_batch(x, t)
@@ -134,16 +134,13 @@ def _in_epoch(error, epoch, history):
 
 def _record(history, stepper, x, t, validation, epoch, clipped):
     """Append the epoch's measurements to ``history``."""
-    loss, norms, y = stepper.measure(x, t)
     net = stepper.net
-    if not np.isfinite(loss):
-        z = net.forward(x).z
-        layer = next((l for l in sorted(z) if not np.isfinite(z[l]).all()), net.L)
-        when = "at epoch 0 (before any step)" if epoch == 0 else f"at the end of epoch {epoch}"
-        raise DivergenceError(
-            f"training diverged: {when} the cost over the training set is {loss}, first "
-            f"non-finite values in layer {layer}, although every parameter is finite; the "
-            f"network keeps these parameters", epoch, layer, history)
+    with _diverged(history, epoch, "training"):
+        loss, norms, y = stepper.measure(x, t)
+    if validation is not None:
+        x_val, t_val = validation
+        with _diverged(history, epoch, "validation"):
+            val_loss, y_val = net.loss(x_val, t_val), net.predict(x_val)
     history.epoch.append(epoch)
     history.loss.append(loss)
     history.norms.append(norms)
@@ -151,7 +148,19 @@ def _record(history, stepper, x, t, validation, epoch, clipped):
     if history.train_accuracy is not None:
         history.train_accuracy.append(fraction_correct(y, t))
     if validation is not None:
-        x_val, t_val = validation
-        history.val_loss.append(net.loss(x_val, t_val))
+        history.val_loss.append(val_loss)
         if history.val_accuracy is not None:
-            history.val_accuracy.append(fraction_correct(net.predict(x_val), t_val))
+            history.val_accuracy.append(fraction_correct(y_val, t_val))
+
+
+@contextmanager
+def _diverged(history, epoch, data):
+    """Turn a :class:`bpcode.NonFiniteError` of a measurement into a
+    :class:`bpcode.DivergenceError` that says when it happened."""
+    try:
+        yield
+    except NonFiniteError as error:
+        when = "at epoch 0 (before any step)" if epoch == 0 else f"at the end of epoch {epoch}"
+        raise DivergenceError(
+            f"training diverged: {when}, on the {data} set, {error}; every parameter is "
+            f"finite and the network keeps them", epoch, error.layer, history) from None

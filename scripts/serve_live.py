@@ -25,6 +25,7 @@ Stop with Ctrl+C: the Jupyter server and its kernels are shut down too.
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import http.server
 import json
@@ -50,6 +51,25 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def port_problem(port: int, option: str, error: OSError) -> str:
+    """What to tell the user when ``port`` cannot be bound, and how to choose another."""
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} on {HOST} is busy (another server is using it, for example a "
+                f"`python -m http.server {port}` still running): stop it, or choose another "
+                f"port with {option} PORT ({option} 0 picks any free port)")
+    return f"cannot use port {port} on {HOST} ({error.strerror}): choose another with {option}"
+
+
+def check_port_free(port: int, option: str) -> None:
+    """Exit with a message, before anything starts, if ``port`` cannot be bound."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            sys.exit(port_problem(port, option, error))
 
 
 def build_book() -> None:
@@ -154,22 +174,29 @@ def main(argv: list[str] | None = None) -> None:
     group.add_argument("--no-build", action="store_true", help="never build; serve as is")
     args = parser.parse_args(argv)
 
+    # Both ports are checked first, so that a busy one is reported at once,
+    # not after a build of several minutes.
+    book_port = args.port or free_port()
+    jupyter_port = args.jupyter_port or free_port()
+    check_port_free(jupyter_port, "--jupyter-port")
+    handler = functools.partial(LiveBookHandler, directory=str(HTML_DIR))
+    try:
+        server = http.server.ThreadingHTTPServer((HOST, book_port), handler)
+    except OSError as error:
+        sys.exit(port_problem(book_port, "--port", error))
+    book_port = server.server_address[1]
+
     if args.build or (not args.no_build and not (HTML_DIR / "book" / "index.html").is_file()):
         build_book()
     if not (HTML_DIR / "book" / "index.html").is_file():
+        server.server_close()
         sys.exit(f"no built book in {HTML_DIR}; run without --no-build")
     if not (HTML_DIR / "_static" / "thebe" / "index.js").is_file():
         print("warning: _static/thebe/ is missing (npm unavailable at build time?)", flush=True)
 
-    book_port = args.port or free_port()
-    jupyter_port = args.jupyter_port or free_port()
     token = args.token or secrets.token_hex(24)
     jupyter_url = f"http://{HOST}:{jupyter_port}/"
-
-    handler = functools.partial(LiveBookHandler, directory=str(HTML_DIR))
     LiveBookHandler.thebe_block = thebe_config_block(jupyter_url, token)
-    server = http.server.ThreadingHTTPServer((HOST, book_port), handler)
-    book_port = server.server_address[1]
 
     jupyter = start_jupyter(jupyter_port, token, book_port)
 

@@ -12,9 +12,11 @@ test that needs it (tests/test_book.py, tests/test_browser*.py) shares it.
 """
 
 import functools
+import gc
 import shutil
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,3 +105,13 @@ def sgd_path(request, monkeypatch):
 
     monkeypatch.setattr(request.module, "sgd", functools.partial(bpcode.sgd, step=request.param))
     return request.param
+
+
+@pytest.fixture
+def no_warnings():
+    """Fail the test if any warning escapes it, a ResourceWarning included."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+        gc.collect()  # an unclosed file warns when it is collected
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []

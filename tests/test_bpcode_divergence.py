@@ -1,6 +1,7 @@
 """Runs that explode stop with bpcode.DivergenceError, which names the epoch
 and the layer, and leave the network with the finite parameters it had
-before the failing step."""
+before the failing step. The error is the whole message: no RuntimeWarning
+(overflow, invalid value) comes with it."""
 
 import warnings
 
@@ -31,11 +32,12 @@ def run_to_divergence(net, x, t, **kwargs):
     """Full-batch SGD (one step per epoch) that must diverge; returns the
     error and the parameters after every finished epoch (index 0: initial)."""
     after = [params(net)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow on the way up
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         with pytest.raises(DivergenceError) as info:
             sgd(net, x, t, batch_size=len(x), seed=0,
                 callback=lambda epoch, history: after.append(params(net)), **kwargs)
+    assert [str(w.message) for w in caught] == []
     return info.value, after
 
 
@@ -50,7 +52,7 @@ def check_error(err, after, net, epoch=None, layer=None):
     assert f"epoch {err.epoch}" in message
     assert f"layer {err.layer}" in message
     assert_finite(net)
-    if "cost over the training set" in message:
+    if "on the training set" in message:
         # Found when the epoch is measured: its step gave finite parameters
         # whose outputs overflow. The network keeps them; epoch 0 took no step.
         assert len(after) == max(err.epoch, 1)
@@ -79,7 +81,7 @@ def test_relu_with_huge_learning_rate(sgd_path):
     net = Network([1, 8, 8, 1], hidden="relu", output="identity", init="he", seed=0)
     err, after = run_to_divergence(net, x, t, eta=1e100, epochs=50)
     assert (err.epoch, err.layer) == (1, 4)
-    assert "at the end of epoch 1 the cost over the training set is inf" in str(err)
+    assert "at the end of epoch 1, on the training set, the cost is inf" in str(err)
     assert "layer 4" in str(err)
     assert_finite(net)
     assert len(after) == 1  # the callback never saw epoch 1
@@ -110,17 +112,40 @@ def test_network_that_starts_non_finite():
     assert "before any step" in str(err)
 
 
-def test_non_finite_gradient_names_its_layer(sgd_path):
+def _overflowing_gradient():
     """Cost finite (a saturated sigmoid output with cross-entropy) but
-    ∂C/∂W^2 = x δ^2 overflows: 1e11 · 0.1 · 1e300 · 0.25 > 1.8e308."""
+    ∂C/∂W^2 = x δ^2 overflows: 1e11 · 1 · 1e300 · 0.25 > 1.8e308."""
     net = Network([1, 1, 1], hidden="sigmoid", output="sigmoid",
                   cost="binary_cross_entropy", seed=0)
     net.set_parameters({2: [[0.0]], 3: [[1e300]]}, {2: [0.0], 3: [0.0]})
     x, t = np.array([[1e11]]), np.array([[0.0]])
     assert np.isfinite(net.loss(x, t))
+    return net, x, t
+
+
+def test_non_finite_gradient_names_its_layer(sgd_path):
+    """sgd measures the gradient over the training set before the first step,
+    so it stops at epoch 0 with nothing changed."""
+    net, x, t = _overflowing_gradient()
     err, after = run_to_divergence(net, x, t, eta=0.1, epochs=3)
-    check_error(err, after, net, epoch=1, layer=2)
+    check_error(err, after, net, epoch=0, layer=2)
     assert "gradient of layer 2" in str(err)
+    assert err.history.epoch == []
+
+
+@pytest.mark.parametrize("step", [bpcode.TextbookStep, bpcode.FastStep])
+def test_step_with_non_finite_gradient_names_its_layer(step):
+    net, x, t = _overflowing_gradient()
+    stepper = step(net, bpcode.SGDSettings(0.1, momentum=0.5))
+    before, velocity = params(net), stepper.velocity
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DivergenceError, match=r"gradient of layer 2 .*is not finite"):
+            stepper.step(x, t)
+    assert caught == []
+    assert_params_equal(net, before)
+    for l, (v_W, v_b) in stepper.velocity.items():
+        assert np.array_equal(v_W, velocity[l][0]) and np.array_equal(v_b, velocity[l][1])
 
 
 def test_non_finite_update_names_its_layer(sgd_path):
@@ -139,10 +164,11 @@ def test_divergence_mid_epoch_keeps_finite_parameters(sgd_path):
     parameters are still finite and the history stops at the last full epoch."""
     x, t = regression_1d(n=40, seed=0)
     net = Network([1, 16, 16, 1], hidden="relu", output="identity", init="he", seed=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         with pytest.raises(DivergenceError) as info:
             sgd(net, x, t, eta=1e60, epochs=20, batch_size=5, seed=0)
+    assert [str(w.message) for w in caught] == []
     err = info.value
     assert_finite(net)
     assert err.history.epoch == list(range(err.epoch))

@@ -1,8 +1,17 @@
-"""bpcode.save / bpcode.load: exact round trips, clear errors, no pickle."""
+"""bpcode.save / bpcode.load: exact round trips, clear errors, no pickle.
+
+Every damaged file gives the same ValueError naming it, and closes it; the
+shapes a file declares are checked before anything is allocated; a network
+saved under a name loads by that name (issue 14, items 4-7).
+"""
+
+import struct
+import zipfile
 
 import numpy as np
 import pytest
 
+import bpcode
 from bpcode import Network, load, save, sgd
 
 UNPICKLED = []
@@ -213,3 +222,140 @@ def test_bad_arguments(tmp_path):
         save("net", tmp_path / "x.npz")
     with pytest.raises(TypeError, match=r"\bpath must be a file path"):
         load(123)
+
+
+# ------------------------------------------------------- damage, sizes, names
+
+
+def softmax_net():
+    return Network([3, 4, 2], output="softmax", cost="cross_entropy", seed=0)
+
+
+def snapshot(net):
+    return [a.copy() for l in sorted(net.W) for a in (net.W[l], net.b[l])]
+
+
+def assert_unchanged(net, snap):
+    now = [a for l in sorted(net.W) for a in (net.W[l], net.b[l])]
+    assert len(now) == len(snap)
+    for a, b in zip(now, snap, strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def saved_net(tmp_path, name="net.npz"):
+    net = softmax_net()
+    path = tmp_path / name
+    bpcode.save(net, path)
+    return net, path
+
+
+def central_directory(data):
+    """Offset of the first central directory header of a zip archive."""
+    end = data.rfind(b"PK\x05\x06")
+    return struct.unpack_from("<I", data, end + 16)[0]
+
+
+@pytest.mark.parametrize(("field", "value", "escaped"), [
+    (10, 99, "NotImplementedError"),  # compression method 99: not supported
+    (8, 1, "RuntimeError"),           # general purpose flag bit 0: encrypted
+])
+def test_damaged_central_directory_gives_value_error(tmp_path, field, value, escaped,
+                                                      no_warnings):
+    """Byte changes that made zipfile raise NotImplementedError or RuntimeError
+    now give the same ValueError as every other damage."""
+    _, path = saved_net(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[central_directory(data) + field] = value
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"net\.npz is not a readable bpcode network file"):
+        bpcode.load(path)
+
+
+def test_every_byte_of_the_central_directory_damaged(tmp_path, no_warnings):
+    """Each byte of the central directory flipped, one at a time: ValueError
+    naming the file, or the same network."""
+    net, path = saved_net(tmp_path)
+    data = path.read_bytes()
+    damaged = tmp_path / "damaged.npz"
+    outcomes = set()
+    for i in range(central_directory(data), len(data)):
+        changed = bytearray(data)
+        changed[i] ^= 0xFF
+        damaged.write_bytes(bytes(changed))
+        try:
+            back = bpcode.load(damaged)
+        except ValueError as error:
+            assert "damaged.npz" in str(error)
+            outcomes.add("ValueError")
+            continue
+        assert snapshot(back) and repr(back) == repr(net)
+        assert_unchanged(back, snapshot(net))
+        outcomes.add("same")
+    assert "ValueError" in outcomes
+
+
+def test_sizes_that_do_not_match_the_arrays_allocate_nothing(tmp_path, no_warnings):
+    """Sizes [10⁶, 10⁶, 2] with small arrays used to make load allocate
+    terabytes (MemoryError); the shapes are now checked first."""
+    _, path = saved_net(tmp_path)
+    with np.load(path) as data:
+        entries = {key: data[key] for key in data.files}
+    entries["sizes"] = np.array([10**6, 10**6, 2])
+    np.savez(path, **entries)
+    with pytest.raises(ValueError, match=r"net\.npz does not hold a consistent network: W\[2\] "
+                                         r"must have shape \(1000000, 1000000\), got \(3, 4\)"):
+        bpcode.load(path)
+
+
+def test_a_member_that_declares_more_bytes_than_it_holds(tmp_path, no_warnings):
+    """A .npy header that claims a huge shape is refused before any allocation."""
+    _, path = saved_net(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    header = members["W2.npy"].replace(b"(3, 4)", b"(9999999999999, 4)")
+    end = header.index(b"\n")  # the header keeps its length: 12 bytes fewer of padding
+    members["W2.npy"] = header[:end - 12] + header[end:]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=r"W2\.npy declares shape \(9999999999999, 4\)"):
+        bpcode.load(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip",
+                                     np.random.default_rng(0).bytes(3000)],
+                         ids=["empty", "zip-magic", "noise"])
+def test_failed_load_closes_the_file(tmp_path, content, no_warnings):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"bad\.npz"):
+        bpcode.load(path)
+
+
+def test_save_and_load_by_the_same_name(tmp_path, monkeypatch, no_warnings):
+    """save(net, "model") writes model.npz, as numpy.savez does, and
+    load("model") reads it."""
+    monkeypatch.chdir(tmp_path)
+    net = softmax_net()
+    bpcode.save(net, "model")
+    assert (tmp_path / "model.npz").is_file() and not (tmp_path / "model").exists()
+    for name in ("model", "model.npz", tmp_path / "model", b"model"):
+        back = bpcode.load(name)
+        assert_unchanged(back, snapshot(net))
+    with pytest.raises(FileNotFoundError):
+        bpcode.load("other")
+
+
+def test_load_of_a_directory(tmp_path):
+    with pytest.raises(ValueError, match=r"\bis a directory, not a bpcode network file"):
+        bpcode.load(tmp_path)
+
+
+def test_save_refuses_a_network_it_could_not_load(tmp_path):
+    net = softmax_net()
+    net.W[2][0, 0] = np.nan  # set in place, past set_parameters' checks
+    with pytest.raises(ValueError, match=r"\bnet\.W\[2\] must be finite"):
+        bpcode.save(net, tmp_path / "net.npz")
+    assert not (tmp_path / "net.npz").exists()
+
+

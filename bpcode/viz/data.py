@@ -213,8 +213,7 @@ def gradient_norm_profile(depth=10, width=100, activation="relu", init="he", gai
     """
     net = gradient_network(depth, width, activation, init, gain, std=std, seed=seed)
     x, t = batch(width, n, seed)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        norms = gradient_norms(net, x, t)
+    norms = gradient_norms(net, x, t, allow_overflow=True)
     return GradientProfile(norms.layers, norms.weight, norms.delta, net.L - 1, width,
                            activation, init, float(gain), float(std))
 
@@ -248,13 +247,12 @@ def training_runs(depth=10, width=50, activation="relu", init="he", gain=1.5, *,
     runs = {}
     for key, clip in (("unclipped", None), ("clipped", clip_norm)):
         net = training_network(depth, width, activation, init, gain, std=std, seed=seed)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            try:
-                history = sgd(net, x, t, eta=eta, epochs=epochs, batch_size=batch_size,
-                              clip_norm=clip, seed=seed)
-            except DivergenceError as error:
-                runs[key] = TrainingRun(clip, error.history, error.epoch, str(error))
-                continue
+        try:
+            history = sgd(net, x, t, eta=eta, epochs=epochs, batch_size=batch_size,
+                          clip_norm=clip, seed=seed)
+        except DivergenceError as error:
+            runs[key] = TrainingRun(clip, error.history, error.epoch, str(error))
+            continue
         runs[key] = TrainingRun(clip, history, None,
                                 f"trained {epochs} epochs, final loss {history.loss[-1]:.3g}")
     return runs
