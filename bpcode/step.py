@@ -125,12 +125,8 @@ class TextbookStep:
         nothing, if a cost, gradient or new parameter is not finite."""
         net, eta = self.net, self.settings.eta
         grads = net.backward(x, t, allow_overflow=True)
-        try:
-            _check_finite(grads)
-        except NonFiniteError as error:
-            raise DivergenceError(f"{error}; the network keeps its parameters from before "
-                                  f"this step", None, error.layer, None) from None
-        with np.errstate(**QUIET):  # a step that is not finite is refused below
+        _check_finite(grads, _diverged)
+        with np.errstate(**QUIET):  # a step that overflows is refused below
             dW, db, velocity, clipped = self.direction(grads.dW, grads.db)
             W, b = update(net.W, net.b, dW, db, eta)
         _check_parameters(W, b, eta)
@@ -168,23 +164,29 @@ class TextbookStep:
         Raises :class:`bpcode.NonFiniteError` if the cost or a gradient is not
         finite."""
         grads = self.net.backward(x, t, allow_overflow=True)
-        _check_finite(grads)
+        _check_finite(grads, NonFiniteError)
         return Measurement(grads.loss, layer_norms(grads.dW, grads.delta), grads.a[self.net.L])
 
 
-def _check_finite(grads):
-    """Raise :class:`bpcode.NonFiniteError` if the cost or a gradient in ``grads``
+def _check_finite(grads, error):
+    """Raise ``error(message, layer)`` if the cost or a gradient in ``grads``
     (a :class:`bpcode.Gradients`) is not finite."""
     if not np.isfinite(grads.loss):
         layer = next((l for l in sorted(grads.z)
                       if not np.isfinite(grads.z[l]).all()
                       or not np.isfinite(grads.a[l]).all()), max(grads.z))
-        raise NonFiniteError(f"the cost is {grads.loss}, first non-finite values in layer "
-                             f"{layer}", layer)
+        raise error(f"the cost is {grads.loss}, first non-finite values in layer {layer}",
+                    layer)
     for l in sorted(grads.dW, reverse=True):
         if not (np.isfinite(grads.dW[l]).all() and np.isfinite(grads.db[l]).all()):
-            raise NonFiniteError(f"the gradient of layer {l} (dC/dW[{l}] or dC/db[{l}]) is "
-                                 f"not finite", l)
+            raise error(f"the gradient of layer {l} (dC/dW[{l}] or dC/db[{l}]) is not "
+                        f"finite", l)
+
+
+def _diverged(message, layer):
+    """The :class:`DivergenceError` of a step that changed nothing."""
+    return DivergenceError(f"{message}; the network keeps its parameters from before this "
+                           f"step", None, layer, None)
 
 
 def _check_parameters(W, b, eta):

@@ -130,7 +130,10 @@ def test_jupyterlab_runs_the_page_and_a_widget_redraws_the_figure(jupyterlab, br
     page = context.new_page()
     watch = PageWatch((jupyterlab["base"],)).attach(page)
     try:
-        url = f"{jupyterlab['base']}lab/tree/{LIVE_PAGE}.md?token={jupyterlab['token']}"
+        # a workspace of its own, reset: JupyterLab would otherwise reopen what an
+        # earlier test left open, and Run All Cells could run that notebook instead
+        url = (f"{jupyterlab['base']}lab/workspaces/page/tree/{LIVE_PAGE}.md"
+               f"?reset&token={jupyterlab['token']}")
         page.goto(url, wait_until="load")
         # opened as a notebook (jupytext), with its kernel idle
         notebook = page.locator(".jp-NotebookPanel .jp-Notebook").first
@@ -229,7 +232,8 @@ def test_jupyterlab_stepthrough_widget_steps(jupyterlab, browser):
     page = context.new_page()
     watch = PageWatch((jupyterlab["base"],)).attach(page)
     try:
-        page.goto(f"{jupyterlab['base']}lab/tree/stepthrough.ipynb?token={jupyterlab['token']}",
+        page.goto(f"{jupyterlab['base']}lab/workspaces/stepthrough/tree/stepthrough.ipynb"
+                  f"?reset&token={jupyterlab['token']}",
                   wait_until="load")
         notebook = page.locator(".jp-NotebookPanel .jp-Notebook").first
         notebook.wait_for(state="visible", timeout=90_000)

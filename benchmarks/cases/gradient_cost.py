@@ -1,7 +1,9 @@
 """Case d: the cost of one gradient as the parameter count P grows, for
 networks h-h-h-10 (sigmoid hidden layers, softmax output) on a batch of random
 samples: one forward pass, backpropagation with the chapter's functions
-(bpcode.feedforward, then bpcode.backward), and central finite differences
+(bpcode.backprop.feedforward, then bpcode.backprop.backward: the functions the
+book shows, without the argument checks of bpcode.feedforward and
+bpcode.backward), and central finite differences
 (2P forward passes). The book's page "How fast is backpropagation?" makes
 the same measurement while it is built; this one takes more care."""
 
@@ -11,19 +13,20 @@ import time
 import numpy as np
 
 import bpcode
+from bpcode import backprop
 from benchmarks import harness
 
 
 def forward_cost(net, x, t):
     """The mean cost C of a batch: one forward pass (as on the book's page)."""
-    z, a = bpcode.feedforward(net.W, net.b, x, net.hidden, net.output)
+    z, a = backprop.feedforward(net.W, net.b, x, net.hidden, net.output)
     return net.cost.value(z[net.L], a[net.L], t).mean()
 
 
 def backprop_gradient(net, x, t):
-    """dC/dW^l and dC/db^l: a forward pass, then bpcode.backward."""
-    z, a = bpcode.feedforward(net.W, net.b, x, net.hidden, net.output)
-    return bpcode.backward(net.W, z, a, t, net.hidden, net.output, net.cost)
+    """dC/dW^l and dC/db^l: a forward pass, then backpropagation."""
+    z, a = backprop.feedforward(net.W, net.b, x, net.hidden, net.output)
+    return backprop.backward(net.W, z, a, t, net.hidden, net.output, net.cost)
 
 
 def finite_difference_time(net, x, t, entries, h=1e-5):

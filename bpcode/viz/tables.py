@@ -16,21 +16,27 @@ import re
 TABLE_CLASS = "bpbook-table"
 
 
+# What may stand next to the numbers of a numeric cell.
+_UNITS = {"s", "ms", "µs", "ns", "%", "*", "kB", "MB", "GFLOP", "to"}
+
+
 def _is_number(value):
-    """A number, or text made of numbers (with units or separators such as
-    "5.31 ms" or "0.1, -0.2"), is right-aligned."""
+    """A number, or text made of numbers with units, separators and ranges
+    ("5.31 ms", "0.1, -0.2", "0.98–1.10", "97.1%"), is right-aligned; a label
+    that merely contains a number ("one step, batch of 10") is not."""
     if isinstance(value, numbers.Number):
         return True
-    words = re.split(r"[\s,;()×]+", str(value).replace("−", "-").strip())
-    parsed = 0
-    for word in filter(None, words):
+    text = str(value).replace("−", "-").strip()
+    words = [w for w in re.split(r"[\s,;()×/]+|(?<=\d)[–-](?=\d)", text) if w]
+    if not words:
+        return False
+    for word in words:
         try:
-            float(word)
-            parsed += 1
+            float(word.rstrip("%*"))
         except ValueError:
-            if not re.fullmatch(r"[a-zµ%*]+", word):  # units: s, ms, µs, %, ...
+            if word.rstrip("*") not in _UNITS:
                 return False
-    return parsed > 0
+    return any(c.isdigit() for c in text)
 
 
 def html_table(header, rows, caption=None):
