@@ -13,8 +13,8 @@ import time
 import numpy as np
 
 import bpcode
-from bpcode import backprop
 from benchmarks import harness
+from bpcode import backprop
 
 
 def forward_cost(net, x, t):
