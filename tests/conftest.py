@@ -8,7 +8,9 @@ Markers are registered here rather than in pyproject.toml (owned elsewhere):
              and the live Thebe server (tests/test_browser*.py)
 
 The book is built once per session, by the ``build`` fixture below, and every
-test that needs it (tests/test_book.py, tests/test_browser*.py) shares it.
+test that needs it (tests/test_book.py, tests/test_browser*.py) shares it; the
+browser tests share one Chromium (``browser``), one server of the built site
+(``site``) and one load of each page at each screen width (``visits``).
 """
 
 import functools
@@ -95,6 +97,43 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def html_dir(request) -> Path:
+    """The built site: the session's one build, or BPBOOK_PREBUILT_HTML (a site
+    already built, to work on the browser tests without rebuilding)."""
+    from browser.pages import PREBUILT
+
+    if PREBUILT:
+        return Path(PREBUILT).resolve()
+    request.getfixturevalue("built")  # the session's one build, done once
+    return BUILD_DIR / "html"
+
+
+@pytest.fixture(scope="session")
+def site(html_dir: Path):
+    """The built site, served on 127.0.0.1; its base URL."""
+    from browser import static_server
+
+    with static_server(html_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def visits(site, browser):
+    """``visits(page, width=1280)``: the page loaded at that width, once per session
+    (on first use), and what was seen (a ``browser.pages.Visit``)."""
+    from browser.pages import WIDE, visit
+
+    cache = {}
+
+    def seen(page_path: str, width: int = WIDE):
+        if (page_path, width) not in cache:
+            cache[page_path, width] = visit(browser, site, page_path, width)
+        return cache[page_path, width]
+
+    return seen
 
 
 @pytest.fixture(params=["fast", "textbook"])

@@ -445,3 +445,20 @@ def test_printed_output_fits_the_column(built: Build, docname: str):
             lines = "".join(text).splitlines()
             long += [f"cell {i + 1}: {line!r}" for line in lines if len(line) > CODE_WIDTH]
     assert long == []
+
+
+def test_page_figures_use_the_book_style():
+    """Issue 12: a page that draws its own pyplot figures gives them the book's
+    style (viz.use_style: fonts, colours, dpi, the column's width) and sets no font
+    size below the style's smallest; tests/test_browser_layout.py checks the
+    sizes the figures are shown at."""
+    from bpcode.viz import style
+
+    for docname in toc_docnames():
+        text = source_of(docname).read_text(encoding="utf8")
+        if "plt." in text:
+            assert "viz.use_style()" in text, docname
+    small = [f"{where}:{number}" for where, number, line in shown_code()
+             for size in re.findall(r"fontsize\s*=\s*([\d.]+)", line)
+             if float(size) < style.SMALL_SIZE]
+    assert small == []

@@ -2,19 +2,24 @@
 
 The session's one build (the ``built`` fixture in conftest.py) is served on
 127.0.0.1, and each HTML page is opened in Debian's Chromium through
-Playwright. For every page:
+Playwright, once at 1280 x 900 and once at 390 x 844, a phone
+(``browser.pages``; the layout and accessibility checks of the same loads are
+in tests/test_browser_layout.py and tests/test_browser_a11y.py). For every page:
 
-* it loads with no console error, no page error, no failed request (network
-  failure or HTTP status >= 400) and no request outside its own origin
-  (Chromium is also started so that no other host name resolves);
+* at both widths it loads with no console error, no page error, no failed
+  request (network failure or HTTP status >= 400) and no request outside its
+  own origin (Chromium is also started so that no other host name resolves);
 * all math is typeset by the book's own MathJax 3: each math element holds a
   MathJax container, no MathJax error is shown, no raw TeX is left in the
   text, and every labelled equation shows its number;
 * every link to the site itself resolves (HTTP 200), and every ``#anchor`` names
   an element of the target page as the browser sees it;
-* every static (``to_jshtml``) animation plays: Play changes the frame, and
-  the slider, moved with the keyboard, scrubs to other frames;
-* a full-page screenshot is saved in test-artifacts/screenshots/ (git-ignored).
+* every static (``to_jshtml``) animation works from the keyboard alone: Tab
+  reaches its slider and its buttons, which have names; Enter on Play plays it,
+  Space on Pause stops it; the arrow, Home and End keys on the slider scrub to
+  other frames, and the slider announces what each frame shows;
+* a full-page screenshot at each width is saved in test-artifacts/screenshots/
+  (git-ignored).
 
 Run just these with ``python -m pytest tests/test_browser.py``. To check a
 site that is already built without rebuilding (while working on these
@@ -23,179 +28,20 @@ tests), set BPBOOK_PREBUILT_HTML to its folder.
 
 from __future__ import annotations
 
-import html
-import os
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
-from browser import (
-    HTML_DIR,
-    ROOT,
-    PageWatch,
-    origin,
-    screenshot_path,
-    static_server,
-)
+from browser import PageWatch, origin, screenshot_path
+from browser.pages import PAGES, WIDTHS
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-# ------------------------------------------------------------------ the pages
-
-
-def _toc_files(node: dict) -> list[str]:
-    files = []
-    for key in ("parts", "chapters", "sections"):
-        for child in node.get(key, []) or []:
-            if "file" in child:
-                files.append(child["file"])
-            files.extend(_toc_files(child))
-    return files
-
-
-PREBUILT = os.environ.get("BPBOOK_PREBUILT_HTML")  # <book>/_build/html
-
-
-def _pages() -> list[str]:
-    book_root = Path(PREBUILT).resolve().parents[1] if PREBUILT else ROOT
-    toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf8"))
-    names = [toc["root"], *_toc_files(toc)]
-    pages = [str(Path(n).with_suffix("")) + ".html" for n in names]
-    # Sphinx's own pages, and the root redirect to the first page
-    return [*pages, "genindex.html", "search.html", "index.html"]
-
-
-PAGES = _pages()
-
 # Text that means MathJax left TeX untypeset (outside code, scripts and math).
 RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\begin\{|\\(?:frac|sum|partial|mathrm|cdot|odot|nabla)\b")
-
-COLLECT_JS = """
-() => {
-  const mathItems = () => (window.MathJax && MathJax.startup && MathJax.startup.document)
-    ? Array.from(MathJax.startup.document.math) : [];
-  const skip = "script, style, pre, code, textarea, noscript, mjx-container, .highlight";
-  const maths = [...document.querySelectorAll(".math")];
-  const rawText = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (node.parentElement && !node.parentElement.closest(skip)) rawText.push(node.textContent);
-  }
-  const numbered = [...document.querySelectorAll("div.math[id^='equation-']")].map((div) => {
-    const eqno = div.querySelector(".eqno");
-    const box = eqno ? eqno.getBoundingClientRect() : null;
-    const style = eqno ? getComputedStyle(eqno) : null;
-    return {
-      id: div.id,
-      text: eqno ? eqno.textContent.trim() : null,
-      visible: !!box && box.width > 0 && box.height > 0 && style.visibility !== "hidden"
-               && style.display !== "none" && box.right <= document.documentElement.scrollWidth,
-    };
-  });
-  const ids = [...document.querySelectorAll("[id]")].map((e) => e.id)
-    .concat([...document.querySelectorAll("a[name]")].map((e) => e.getAttribute("name")));
-  return {
-    url: location.href,
-    mathCount: maths.length,
-    untypeset: maths.filter((m) => !m.querySelector("mjx-container"))
-                    .map((m) => m.textContent.slice(0, 80)),
-    containers: document.querySelectorAll("mjx-container").length,
-    // TeX errors (merror) and undefined macros (red text: MathJax's noundefined)
-    mathErrors: [...document.querySelectorAll("mjx-merror")]
-                    .map((e) => e.getAttribute("data-mjx-error") || e.textContent)
-                    .concat(mathItems().filter((m) => m.typesetRoot && m.typesetRoot
-                                .querySelector('mjx-mtext[style*="color: red"]'))
-                            .map((m) => "undefined macro in: " + m.math.slice(0, 80))),
-    rawText: rawText,
-    numbered: numbered,
-    ids: ids,
-    links: [...document.querySelectorAll("a[href]")].map((a) => a.href),
-    animations: document.querySelectorAll("div.animation").length,
-  };
-}
-"""
-
-META_REFRESH = re.compile(
-    r"""<meta\s+http-equiv=["']?refresh["']?\s+content=["']?\d+;\s*url=([^"'>\s]+)""", re.I
-)
-
-WAIT_FOR_MATHJAX_JS = """
-async () => {
-  if (!window.MathJax || !window.MathJax.startup || !window.MathJax.startup.promise) return false;
-  await window.MathJax.startup.promise;
-  return true;
-}
-"""
-
-
-@dataclass
-class Visit:
-    page: str
-    problems: dict[str, list[str]]
-    facts: dict
-    mathjax_ran: bool
-    screenshot: Path
-    requests: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def html_dir(request) -> Path:
-    if PREBUILT:
-        return Path(PREBUILT).resolve()
-    request.getfixturevalue("built")  # the session's one build, done once
-    return HTML_DIR
-
-
-@pytest.fixture(scope="module")
-def site(html_dir: Path):
-    with static_server(html_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def visits(site, browser):
-    """Load each page once (on first use) and keep what was seen."""
-    cache: dict[str, Visit] = {}
-
-    def visit(page_path: str) -> Visit:
-        if page_path not in cache:
-            cache[page_path] = _visit(browser, site, page_path)
-        return cache[page_path]
-
-    return visit
-
-
-def _visit(browser, site: str, page_path: str) -> Visit:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    watch = PageWatch((origin(site),)).attach(page)
-    url = site + page_path
-    with urllib.request.urlopen(url, timeout=30) as response:
-        refresh = META_REFRESH.search(response.read().decode("utf8", "replace"))
-    try:
-        page.goto(url, wait_until="load")
-        if refresh:  # a redirect page: check where it lands, once it has landed
-            page.wait_for_url(urljoin(url, html.unescape(refresh.group(1))))
-        page.wait_for_load_state("networkidle")
-        mathjax_ran = page.evaluate(WAIT_FOR_MATHJAX_JS)
-        page.wait_for_load_state("networkidle")  # MathJax's fonts, after typesetting
-        facts = page.evaluate(COLLECT_JS)
-        shot = screenshot_path(page_path)
-        page.screenshot(path=shot, full_page=True)
-    finally:
-        context.close()
-    return Visit(page_path, watch.problems(), facts, mathjax_ran, shot, watch.requests)
-
 
 # ---------------------------------------------------------------------- tests
 
@@ -209,9 +55,10 @@ def test_every_built_page_is_checked(html_dir: Path):
     assert built == sorted(PAGES)
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_loads_clean_and_offline(visits, page_path: str):
-    visit = visits(page_path)
+def test_page_loads_clean_and_offline(visits, page_path: str, width: int):
+    visit = visits(page_path, width)
     assert visit.screenshot.is_file()
     assert visit.requests > 0
     assert visit.problems == {}
@@ -288,8 +135,25 @@ ANIMATION_STATE_JS = """
   src: anim.querySelector("img").getAttribute("src") || "",
   value: anim.querySelector("input.anim-slider").value,
   max: anim.querySelector("input.anim-slider").max,
+  valueText: anim.querySelector("input.anim-slider").getAttribute("aria-valuetext"),
 })
 """
+
+FOCUSED_JS = """
+() => {
+  const e = document.activeElement;
+  return e ? (e.getAttribute("aria-label") || e.textContent.trim() || e.tagName) : null;
+}
+"""
+
+
+def _tab_to(page, name: str, *, backwards: bool = False, limit: int = 15) -> None:
+    """Press Tab (Shift+Tab) until the element with accessible name ``name`` has the focus."""
+    for _ in range(limit):
+        if page.evaluate(FOCUSED_JS) == name:
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    assert page.evaluate(FOCUSED_JS) == name, f"Tab does not reach {name!r}"
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -308,30 +172,46 @@ def test_static_animations_play_and_scrub(visits, browser, site: str, page_path:
             start = anim.evaluate(ANIMATION_STATE_JS)
             assert start["src"].startswith("data:image/"), f"animation {i}: no frame shown"
             assert int(start["max"]) >= 1, f"animation {i}: a single frame"
+            assert anim.locator("img").get_attribute("alt"), f"animation {i}: no alt text"
+            slider = anim.locator("input.anim-slider")
+            label = slider.get_attribute("aria-label")
+            assert label and anim.get_by_role("slider", name=label).count() == 1
+            buttons = anim.get_by_role("button")
+            names = [buttons.nth(b).get_attribute("aria-label") for b in range(buttons.count())]
+            assert "Play" in names and "Pause" in names and all(names), names
 
-            # Play: the frame must change by itself.
-            anim.get_by_role("button", name="Play", exact=True).click()
+            # Tab reaches the slider (from the frame just before it), then Play.
+            anim.locator("img").evaluate("img => img.parentElement.focus()")
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUSED_JS) == label, f"animation {i}: Tab skips the slider"
+            _tab_to(page, "Play")
+            page.keyboard.press("Enter")
             page.wait_for_function(
                 "([anim, src]) => anim.querySelector('img').getAttribute('src') !== src",
                 arg=[anim.element_handle(), start["src"]],
                 timeout=10_000,
             )
-            anim.get_by_role("button", name="Pause", exact=True).click()
-            played = anim.evaluate(ANIMATION_STATE_JS)
-            assert played["value"] != start["value"], f"animation {i}: slider did not follow"
+            _tab_to(page, "Pause", backwards=True)
+            page.keyboard.press(" ")
+            paused = anim.evaluate(ANIMATION_STATE_JS)
+            page.wait_for_timeout(800)  # more than two frames at the book's 3 frames/s
+            assert anim.evaluate(ANIMATION_STATE_JS)["value"] == paused["value"], "not paused"
+            assert paused["value"] != start["value"], f"animation {i}: slider did not follow"
 
-            # Scrub: keyboard on the slider, as a reader would.
-            slider = anim.locator("input.anim-slider")
-            slider.focus()
+            # Scrub: the keys of a slider, as a reader would.
+            _tab_to(page, label, backwards=True)
             page.keyboard.press("Home")
             first = anim.evaluate(ANIMATION_STATE_JS)
             page.keyboard.press("End")
             last = anim.evaluate(ANIMATION_STATE_JS)
             assert first["value"] == "0" and last["value"] == last["max"], (first, last)
             assert first["src"] != last["src"], f"animation {i}: slider does not change frame"
+            assert first["valueText"] and first["valueText"] != last["valueText"], (first, last)
             page.keyboard.press("ArrowLeft")
             before_last = anim.evaluate(ANIMATION_STATE_JS)
             assert before_last["src"] not in (last["src"], ""), f"animation {i}: no scrubbing"
+            page.keyboard.press("ArrowRight")
+            assert anim.evaluate(ANIMATION_STATE_JS)["src"] == last["src"]
             anim.screenshot(path=screenshot_path(f"{page_path}-animation-{i}"))
     finally:
         context.close()

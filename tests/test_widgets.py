@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import subprocess
 import sys
@@ -387,6 +388,49 @@ def test_animation_frames_match_the_widget_data():
     html = viz.gradient_norms_animation(depth=5, width=20, gains=values, colors=None)
     assert html.frames == 3 and len(frames_of(html.data)) == 3
     assert_offline(html.data)
+
+
+@pytest.mark.parametrize("name", ["saturation_html", "gradient_html"])
+def test_animation_controls_are_accessible(request, name):
+    """Issue 12: the frame has alt text and sits in the book's figure box, the
+    slider has a name and a value text per frame, the buttons have names, and
+    the Font Awesome icons are hidden from screen readers."""
+    html = request.getfixturevalue(name)
+    page = html.data
+    (frame,) = re.findall(r'<div class="([^"]+)"><img id="_anim_img\w+" alt="([^"]{80,})">', page)
+    assert frame[0] == viz.animation.FRAME_BOX_CLASS
+    assert re.search(r'<input id="_anim_slider\w+" type="range" aria-label="[^"]{10,}"', page)
+    texts = re.search(r"var texts = (\[.*?\]);", page)
+    assert texts and len(json.loads(texts.group(1))) == html.frames
+    assert len(set(json.loads(texts.group(1)))) == html.frames  # each frame says what it shows
+    buttons = re.findall(r"<button\b[^>]*>", page)
+    assert len(buttons) == 9 and all('aria-label="' in b for b in buttons)
+    icons = re.findall(r"<i\b[^>]*>", page)
+    assert icons and all('aria-hidden="true"' in i for i in icons)
+
+
+def test_animations_need_alt_text_and_a_slider_label():
+    # checked before the animation is rendered, so no animation is needed
+    with pytest.raises(ValueError, match="alt"):
+        viz.offline_jshtml(None, fps=3, alt=" ", label="frame")
+    with pytest.raises(ValueError, match="label"):
+        viz.offline_jshtml(None, fps=3, alt="a plot", label="")
+
+
+# ---------------------------------------------------------------------- tables
+
+
+def test_html_table_right_aligns_numbers_and_their_columns():
+    table = viz.html_table(["name", "time", "ratio"],
+                           [["a", "5.31 ms", "1.01 (0.98–1.05)"], ["b", 2, "–"]],
+                           caption="Times").data
+    assert table.startswith('<div class="bpbook-table-scroll" role="region" tabindex="0" '
+                            'aria-label="Times"><table class="bpbook-table"><caption>Times')
+    assert '<th scope="col">name</th>' in table  # text: left
+    assert '<th scope="col" class="num">time</th>' in table  # a column of numbers
+    assert '<td class="num">5.31\u00a0ms</td>' in table  # a number keeps its unit
+    assert '<td class="num">–</td>' in table  # a missing number, aligned with the others
+    assert "<td>a</td>" in table
 
 
 # --------------------------------------------------------------------------- style

@@ -1,9 +1,11 @@
 """HTML tables for the book's pages, in one style.
 
 Every table the pages compute is made here, so that the book's stylesheet
-can style them all through one class (:data:`TABLE_CLASS`): numbers are right
-aligned in tabular figures, and a wide table scrolls inside its own box on a
-narrow screen instead of widening the page.
+(``book/_ext/bpbook/css/bpbook.css``) can style them all through one class
+(:data:`TABLE_CLASS`): numbers (cells of class ``num``, and the headers of
+columns that hold only numbers) are right-aligned in tabular figures, and a
+wide table scrolls inside its own box on a narrow screen instead of widening
+the page.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 
 #: The class of every table; its scrolling box has this class plus "-scroll".
 TABLE_CLASS = "bpbook-table"
+#: Cells that stand for a missing value.
+MISSING = ("", "-", "–", "—")
 
 
 # What may stand next to the numbers of a numeric cell.
@@ -39,6 +43,16 @@ def _is_number(value):
     return any(c.isdigit() for c in text)
 
 
+def _keep_units(value):
+    """A number's text with a no-break space between each number and its unit
+    ("5.31 ms"), so that a cell of numbers wraps only between numbers."""
+    return re.sub(r"(\d) (?=[a-zµ%])", "\\1\u00a0", str(value))
+
+
+def _num(flag):
+    return ' class="num"' if flag else ""
+
+
 def html_table(header, rows, caption=None):
     """An ``IPython.display.HTML`` table with a ``header`` row and ``rows`` of
     cells, optionally with a ``caption``; cells that hold numbers are
@@ -47,11 +61,22 @@ def html_table(header, rows, caption=None):
     announce by the caption."""
     from IPython.display import HTML
 
-    head = "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in header)
+    rows = [list(row) for row in rows]
+    numeric = [[_is_number(c) for c in row] for row in rows]
+    # A column of numbers (a missing value, "–", does not count against it) has its
+    # header and its missing values aligned with the numbers.
+    columns = [[(row[i], flags[i]) for row, flags in zip(rows, numeric, strict=True)
+                if i < len(row)] for i in range(len(header))]
+    column_numeric = [any(flag for _, flag in column)
+                      and all(flag or c in MISSING for c, flag in column) for column in columns]
+    head = "".join(f'<th scope="col"{_num(flag)}>{html.escape(str(h))}</th>'
+                   for h, flag in zip(header, column_numeric, strict=True))
     body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if _is_number(c) else ""}>{html.escape(str(c))}</td>'
-                         for c in row) + "</tr>"
-        for row in rows)
+        "<tr>" + "".join(f"<td{_num(flag or (column_numeric[j] and c in MISSING))}>"
+                         f"{html.escape(_keep_units(c) if flag else str(c))}</td>"
+                         for j, (c, flag) in enumerate(zip(row, flags, strict=True)))
+        + "</tr>"
+        for row, flags in zip(rows, numeric, strict=True))
     label = html.escape(caption or "table", quote=True)
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return HTML(f'<div class="{TABLE_CLASS}-scroll" role="region" tabindex="0" '

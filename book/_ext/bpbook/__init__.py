@@ -6,7 +6,14 @@
   ``thebe_static/bpbook-thebe.js`` in place of ``sphinx-thebe.js``, and each
   inline script emitted once (no "THEBE_JS_URL already declared");
 * :mod:`.colab`: the Colab buttons open ``.ipynb`` copies of the pages;
-* :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages.
+* :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages;
+* :mod:`.stylesheet`: the book's stylesheet ``css/bpbook.css`` (scroll boxes
+  that show they scroll, tables, figures, contrast);
+* :mod:`.nowrap`: inline math keeps the punctuation after it on its line;
+* :mod:`.figures`: a figure's image scrolls in its own box on a phone;
+* :mod:`.citations`: the bibliography's entries are ARIA list items;
+* :mod:`.tagged_math`: a display equation with a ``\\tag`` may span lines;
+* :mod:`.tab_stops`: a box that scrolls sideways is a tab stop.
 
 The modules hold plain functions. :func:`setup` is the only place that
 registers them, so the whole run order is read there. Sphinx calls the
@@ -21,7 +28,18 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import colab, live_code, offline, rerun
+from . import (
+    citations,
+    colab,
+    figures,
+    live_code,
+    nowrap,
+    offline,
+    rerun,
+    stylesheet,
+    tab_stops,
+    tagged_math,
+)
 
 
 def setup(app: Sphinx) -> dict:
@@ -36,6 +54,8 @@ def setup(app: Sphinx) -> dict:
     # too (scripts/colab_notebooks.py --branch); unset, the build warns.
     app.add_config_value("colab_notebooks_branch", None, "html")
     app.add_config_value("execution_dependencies", ["bpcode"], "env")
+    # Inline, and registered before the builder exists, so Sphinx writes it once.
+    app.add_js_file(None, body=tab_stops.TAB_STOP_JS)
 
     # Fill book/_extra before Sphinx's validate_html_extra_path (config-inited, 800)
     # would drop the missing folder with a warning.
@@ -43,13 +63,21 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", live_code.fetch_thebe, priority=100)
     # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.
     app.connect("builder-inited", live_code.add_static_path, priority=600)
+    app.connect("builder-inited", stylesheet.add_stylesheet, priority=600)
     # Alone on this event; returns the pages to read (and so execute) again.
     app.connect("env-get-outdated", rerun.outdated_notebooks, priority=500)
+    # The resolved doctree of each page, before it is written; the three touch different
+    # nodes (inline math, images, display math), so their order does not matter.
+    app.connect("doctree-resolved", nowrap.keep_punctuation_with_math, priority=500)
+    app.connect("doctree-resolved", figures.wrap_figure_images, priority=500)
+    app.connect("doctree-resolved", tagged_math.keep_tag_outside_split, priority=500)
     # env-updated: every script is registered (sphinx-thebe's on env-before-read-docs) and
     # the builder's prepare_writing has not yet run. Rewrite the Thebe scripts first (800),
     # in registry and builder alike, then de-duplicate the result (900).
     app.connect("env-updated", live_code.use_local_thebe, priority=800)
     app.connect("env-updated", live_code.dedupe_inline_js, priority=900)
+    # The page body as HTML, before the template writes it.
+    app.connect("html-page-context", citations.list_items, priority=500)
     # Write the full root index.html before sphinx-external-toc's ensure_index_file (500),
     # which then leaves the existing file alone.
     app.connect("build-finished", offline.write_root_index, priority=400)
