@@ -18,6 +18,7 @@ hidden cell and solution opened), and measured by ``browser.layout``:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -84,16 +85,22 @@ def test_every_figure_has_a_caption_and_alt_text(visits, page_path: str):
 @pytest.mark.parametrize("page_path", CHAPTER)
 def test_figure_text_is_at_least_10_css_px_at_1280(visits, html_dir: Path, page_path: str):
     """A figure's smallest text is style.SMALL_SIZE points, drawn at the PNG's dpi
-    (the book's figures: style.DPI) and shown scaled by shown / natural width."""
+    (the book's figures: style.DPI), or the smallest font-size of an SVG, shown
+    scaled by shown / natural width."""
     from PIL import Image
 
     for image in visits(page_path, WIDE).images:
+        path = html_dir / unquote(urlsplit(image["src"]).path).lstrip("/")
         if image["src"].startswith("data"):  # animation frames, drawn by bpcode.viz
-            dpi = style.DPI
+            natural_px = style.SMALL_SIZE / 72 * style.DPI
+        elif path.suffix == ".svg":  # drawn by bpcode.viz with sizes in CSS px
+            sizes = re.findall(r"font-size\s*[:=]\s*\"?([\d.]+)", path.read_text("utf8"))
+            assert sizes, path.name
+            natural_px = min(float(size) for size in sizes)
         else:
-            with Image.open(html_dir / unquote(urlsplit(image["src"]).path).lstrip("/")) as png:
-                dpi = png.info["dpi"][0]
-        px = style.SMALL_SIZE / 72 * dpi * image["shown"] / image["natural"]
+            with Image.open(path) as png:
+                natural_px = style.SMALL_SIZE / 72 * png.info["dpi"][0]
+        px = natural_px * image["shown"] / image["natural"]
         assert px >= style.MIN_TEXT_PX, f"{image['figureId']}: {px:.1f} px"
 
 
