@@ -11,9 +11,9 @@ with one row per sample, so (W^l)^T a^{l-1} becomes ``a[l - 1] @ W[l]``.
 
 
 def feedforward(W, b, x, hidden, output):
-    """The forward pass: z^l = (W^l)^T a^{l-1} + b^l, then a^l = f(z^l).
+    """The forward pass, for a mini-batch x with one row per sample.
 
-    a^1 = x, then z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l) for
+    a^(1) = x, then z^l = (W^l)^T a^{l-1} + b^l and a^l = f(z^l) for
     l = 2, ..., L, with the ``output`` activation at layer L.
     Returns the dicts z (keys 2..L) and a (keys 1..L).
     """
@@ -26,13 +26,14 @@ def feedforward(W, b, x, hidden, output):
 
 
 def output_delta(cost, output, z_L, a_L, t):
-    """BP1, the output error δ^L = f'(z^L) ∘ ∂C_x/∂a^L, one row per sample.
+    """BP1, the output error δ^L = ∂C_x/∂a^L ∘ f'(z^L), one row per sample.
 
     Where the cost and the output activation pair up (quadratic with identity,
     binary cross-entropy with sigmoid, cross-entropy with softmax) the product
     simplifies to exactly a^L - t, which is also free of the 0/0 that a
     saturated output would cause in ∂C/∂a^L. Softmax is not elementwise, so
-    its f'(z^L) ∘ becomes the Jacobian product ``output.vjp``.
+    its ∘ f'(z^L) becomes a product with its transposed Jacobian,
+    ``output.vjp`` (a vector-Jacobian product).
     """
     if output.name in cost.simplified:
         return a_L - t

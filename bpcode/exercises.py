@@ -44,10 +44,10 @@ def _inputs(seed, *shapes):
     return [rng.standard_normal(shape) for shape in shapes]
 
 
-def _call(function, *args, changed="your function changed one of its input arrays; "
-                                    "compute a new array instead", hint=""):
+def _call(function, *args, changed=None, hint=""):
     """(result, None), or (None, a verdict) when the call fails (the verdict
-    adds ``hint``) or changes its inputs (the verdict says ``changed``)."""
+    adds ``hint``) or changes its inputs (the verdict says ``changed(before,
+    after)`` of the first array changed, or that the function changed it)."""
     kept = [np.array(arg, copy=True) for arg in args if isinstance(arg, np.ndarray)]
     arrays = [arg for arg in args if isinstance(arg, np.ndarray)]
     try:
@@ -57,7 +57,9 @@ def _call(function, *args, changed="your function changed one of its input array
                                     + (f" ({hint})" if hint else ""))
     for arg, before in zip(arrays, kept, strict=True):
         if not np.array_equal(arg, before):
-            return None, Verdict(False, changed)
+            return None, Verdict(False, changed(before, arg) if changed else
+                                 "your function changed one of its input arrays; "
+                                 "compute a new array instead")
     if result is None:
         return None, Verdict(False, "your function returned None: did you forget `return`?")
     try:
@@ -104,6 +106,8 @@ def check_output_delta(function):
         "the sign is flipped: ∂C_x/∂a^L is a - t, not t - a": -expected,
         "you multiplied by f(z) = a instead of f'(z) = a(1 - a)": (a - t) * a,
         "you summed over the samples; δ^L has one row per sample": expected.sum(axis=0),
+        "off by a factor n: BP1 has no sum over the samples, so no 1/n either":
+            expected / len(a),
     }, "δ^L")
 
 
@@ -164,6 +168,15 @@ def check_weight_gradient(function):
     }, "∂C/∂W^l")
 
 
+def _theta_changed(before, after):
+    """What to say when the gradient check leaves θ changed."""
+    if np.allclose(before, after, rtol=1e-12, atol=0):
+        return ("θ is not exactly as it was: adding and subtracting ε does not undo "
+                "itself in floating point; save each entry and put the saved value "
+                "back (or nudge a copy)")
+    return "θ is not the same after your function: put every nudged entry back (or nudge a copy)"
+
+
 def check_numerical_gradient(function):
     """Check ``function(cost, theta, eps)``: the gradient of ``cost`` at the 1-D
     array ``theta`` by central differences [C(θ + ε e_i) - C(θ - ε e_i)] / 2ε."""
@@ -176,8 +189,7 @@ def check_numerical_gradient(function):
     exact = np.sin(theta) * 2 * theta + np.cos(theta) * theta ** 2 + [theta[2], 0, theta[0], 0]
     eps = 1e-5
     result, failed = _call(function, cost, theta, eps,
-                           changed="θ is not the same after your function: put every nudged "
-                                   "entry back (or nudge a copy)")
+                           changed=_theta_changed)
     if failed:
         return failed
     c0 = cost(theta)

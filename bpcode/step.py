@@ -123,41 +123,54 @@ class TextbookStep:
         """One step of gradient descent on the mini-batch (x, t); returns True
         if the gradient was clipped. Raises :class:`DivergenceError`, changing
         nothing, if a cost, gradient or new parameter is not finite."""
-        net, eta = self.net, self.settings.eta
-        grads = net.backward(x, t, allow_overflow=True)
-        _check_finite(grads, _diverged)
-        with np.errstate(**QUIET):  # a step that overflows is refused below
-            dW, db, velocity, clipped = self.direction(grads.dW, grads.db)
-            W, b = update(net.W, net.b, dW, db, eta)
-        _check_parameters(W, b, eta)
-        net.W, net.b, self.velocity = W, b, velocity
+        dW, db = self.gradient(x, t)                         # BP1-BP4
+        dW, db, velocity, clipped = self.direction(dW, db)   # sgd's options
+        self.net.W, self.net.b = self.updated(dW, db)        # the update
+        self.velocity = velocity
         return clipped
+
+    def gradient(self, x, t):
+        """∂C/∂W^l and ∂C/∂b^l of the mini-batch, by :meth:`bpcode.Network.backward`;
+        raises :class:`DivergenceError` if the cost or a gradient is not finite."""
+        grads = self.net.backward(x, t, allow_overflow=True)
+        _check_finite(grads, _diverged)
+        return grads.dW, grads.db
+
+    def updated(self, dW, db):
+        """The parameters after the step of :func:`update` along (dW, db); raises
+        :class:`DivergenceError` if one of them is not finite."""
+        eta = self.settings.eta
+        with np.errstate(**QUIET):  # a step that overflows is refused below
+            W, b = update(self.net.W, self.net.b, dW, db, eta)
+        _check_parameters(W, b, eta)
+        return W, b
 
     def direction(self, dW, db):
         """The step's direction from the gradient (dW, db), with the settings'
         weight decay, clipping and momentum applied in that order. Returns
         (dW, db, the new velocity, whether the gradient was clipped)."""
-        W, settings = self.net.W, self.settings
-        lam, clip_norm, mu = settings.weight_decay, settings.clip_norm, settings.momentum
-        if lam:
-            dW = {l: dW[l] + lam * W[l] for l in dW}
-        clipped = False
-        if clip_norm is not None:
-            norm = float(np.sqrt(sum(float((dW[l] ** 2).sum() + (db[l] ** 2).sum())
-                                     for l in dW)))
-            if norm == np.inf:  # the sum of squares overflows, the length may not
-                norm = frobenius(np.array([frobenius(g) for g in (*dW.values(), *db.values())]))
-            if norm > clip_norm:
-                dW = {l: dW[l] * (clip_norm / norm) for l in dW}
-                db = {l: db[l] * (clip_norm / norm) for l in db}
-                clipped = True
-        velocity = self.velocity
-        if mu:
-            velocity = {l: (mu * velocity[l][0] + dW[l], mu * velocity[l][1] + db[l])
-                        for l in dW}
-            dW = {l: v[0] for l, v in velocity.items()}
-            db = {l: v[1] for l, v in velocity.items()}
-        return dW, db, velocity, clipped
+        with np.errstate(**QUIET):  # an overflow here is refused by updated
+            W, settings = self.net.W, self.settings
+            lam, clip_norm, mu = settings.weight_decay, settings.clip_norm, settings.momentum
+            if lam:
+                dW = {l: dW[l] + lam * W[l] for l in dW}
+            clipped = False
+            if clip_norm is not None:
+                norm = float(np.sqrt(sum(float((dW[l] ** 2).sum() + (db[l] ** 2).sum())
+                                         for l in dW)))
+                if norm == np.inf:  # the sum of squares overflows, the length may not
+                    norm = frobenius(np.array([frobenius(g) for g in (*dW.values(), *db.values())]))
+                if norm > clip_norm:
+                    dW = {l: dW[l] * (clip_norm / norm) for l in dW}
+                    db = {l: db[l] * (clip_norm / norm) for l in db}
+                    clipped = True
+            velocity = self.velocity
+            if mu:
+                velocity = {l: (mu * velocity[l][0] + dW[l], mu * velocity[l][1] + db[l])
+                            for l in dW}
+                dW = {l: v[0] for l, v in velocity.items()}
+                db = {l: v[1] for l, v in velocity.items()}
+            return dW, db, velocity, clipped
 
     def measure(self, x, t):
         """The :class:`Measurement` of the network on (x, t), by backpropagation.

@@ -35,6 +35,18 @@ def not_restored(cost, theta, eps):
     return gradient
 
 
+def restored_by_adding(cost, theta, eps):
+    gradient = np.zeros_like(theta)
+    for i in range(len(theta)):
+        theta[i] += eps
+        up = cost(theta)
+        theta[i] -= 2 * eps
+        down = cost(theta)
+        theta[i] += eps
+        gradient[i] = (up - down) / (2 * eps)
+    return gradient
+
+
 def all_at_once(cost, theta, eps):
     return np.full_like(theta, (cost(theta + eps) - cost(theta - eps)) / (2 * eps))
 
@@ -47,7 +59,8 @@ CASES = {
          (lambda a, t: (a - t) * a, "instead of f'(z) = a(1 - a)"),
          (lambda a, t: ((a - t) * a * (1 - a)).sum(axis=0), "summed over the samples"),
          (lambda a, t: None, "forget `return`"),
-         (lambda a, t: 1 / 0, "raised ZeroDivisionError")]),
+         (lambda a, t: 1 / 0, "raised ZeroDivisionError"),
+         (lambda a, t: (a - t) * a * (1 - a) / len(a), "so no 1/n either")]),
     "check_hidden_delta": (
         lambda d, W, fp: (d @ W.T) * fp,
         [(lambda d, W, fp: d @ W.T, "left out the factor f'(z^l)"),
@@ -70,6 +83,7 @@ CASES = {
          (lambda c, th, e: 2 * central(c, th, e), "divide the central difference by 2ε"),
          (lambda c, th, e: central(c, th, e) / 2, "half the gradient"),
          (not_restored, "put every nudged entry back"),
+         (restored_by_adding, "does not undo itself in floating point"),
          (all_at_once, "moved every entry of θ at once"),
          (lambda c, th, e: central(c, th, e)[:2], "the shape of θ")]),
 }

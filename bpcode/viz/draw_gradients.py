@@ -48,10 +48,11 @@ class GradientPlot:
         fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14, top=0.79)
         self.ax.set_yscale("log")
         self.ax.yaxis.set_minor_locator(NullLocator())  # decades only: faster, clearer
-        # both are backward-pass quantities: one colour, told apart by marker and dash
+        # both are backward-pass quantities: the weight gradients in its colour,
+        # the errors in a second colour, and marker and dash tell them apart too
         self.weight_line, = self.ax.plot([], [], "o-", color=style.BACKWARD,
                                          label=r"$\|\partial C/\partial W^l\|$")
-        self.delta_line, = self.ax.plot([], [], "s--", color=style.BACKWARD, mfc="white",
+        self.delta_line, = self.ax.plot([], [], "s--", color=style.CYCLE[3], mfc="white",
                                         label=r"$\|\delta^l\|$ (rms over samples)")
         self.ax.set_xlabel("layer $l$")
         self.ax.set_ylabel("norm (log scale)")
@@ -132,9 +133,9 @@ class TrainingPlot:
                 ax.set_title("without clipping:\ntraining diverged", color=style.BACKWARD)
             else:
                 label = "without clipping" if run.clip_norm is None else \
-                    f"clip_norm = {run.clip_norm:g}"
+                    f"clipped at c = {run.clip_norm:g}"
                 clipped = sum(run.history.clipped_steps)
-                ax.set_title(f"{label}: final loss {run.history.loss[-1]:.3g}"
+                ax.set_title(f"{label}: final cost {run.history.loss[-1]:.3g}"
                              + (f"\n{clipped} steps clipped" if run.clip_norm else ""))
             ax.set_xlabel("epoch")
             ax.grid(True)
