@@ -75,7 +75,11 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value(
         "browser_requirements", "book/_ext/bpbook/browser-requirements.txt", "env"
     )
-    app.add_config_value("browser_kernel_install", ["bpcode", "ipywidgets"], "env")
+    # Installed when the kernel starts; files the pages read, copied into the kernel's
+    # home at the same paths; its working folder there, as the build's (the pages').
+    app.add_config_value("browser_kernel_install", ["bpcode[viz]"], "env")
+    app.add_config_value("browser_kernel_files", ["benchmarks/results/benchmark.json"], "env")
+    app.add_config_value("browser_kernel_cwd", "book", "env")
     # No default: the one value is in _config.yml, where the workflow and the tests read it
     # too (scripts/colab_notebooks.py --branch); unset, the build warns.
     app.add_config_value("colab_notebooks_branch", None, "html")
@@ -89,6 +93,7 @@ def setup(app: Sphinx) -> dict:
     # After Pyodide (100), whose version config.json names.
     app.connect("config-inited", browser_kernel.fetch_thebe_lite, priority=110)
     app.connect("config-inited", browser_kernel.build_package_index, priority=110)
+    app.connect("config-inited", browser_kernel.copy_files, priority=110)
     app.connect("config-inited", browser_kernel.write_config, priority=110)
     # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.
     app.connect("builder-inited", live_code.add_static_path, priority=600)

@@ -70,12 +70,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from packaging.requirements import Requirement
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
 from .live_code import npm_unpack
-from .pyodide_files import pip
+from .pyodide_files import LOCK, pip
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,8 @@ def build_package_index(app: Sphinx, config: Config) -> None:
         logger.info("[bpbook.browser_kernel] bpcode wheel for the browser built in %s", local)
 
     index = write_index(_root(app) / "pypi")
-    missing = [name for name in config.browser_kernel_install if _canonical(name) not in index]
+    names = {req: _canonical(Requirement(req).name) for req in config.browser_kernel_install}
+    missing = [req for req, name in names.items() if name not in index]
     if missing:
         logger.warning("[bpbook.browser_kernel] browser_kernel_install: %s not in %s",
                        ", ".join(missing), _root(app) / "pypi")
@@ -241,12 +243,51 @@ def build_package_index(app: Sphinx, config: Config) -> None:
 # --------------------------------------------------------------- 3. config.json
 
 
+def _setup_code(install: list[str], files: list[str], cwd: str) -> str:
+    """What the kernel runs when it starts, before the reader's first cell.
+
+    ``FILES_URL`` (where ``files/`` is served) is set by ``bpbook-thebe.js``.
+    """
+    return f"""\
+async def _bpbook_setup(files_url):
+    import os, pathlib, piplite
+    from pyodide.http import pyfetch
+    await piplite.install({install!r})
+    for path in {files!r}:
+        response = await pyfetch(files_url + path)
+        response.raise_for_status()
+        target = pathlib.Path.home() / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(await response.bytes())
+    (pathlib.Path.home() / {cwd!r}).mkdir(parents=True, exist_ok=True)
+    os.chdir(pathlib.Path.home() / {cwd!r})
+    import matplotlib.pyplot  # builds matplotlib's font cache now, not in a reader's cell
+await _bpbook_setup(FILES_URL)
+del _bpbook_setup, FILES_URL
+"""
+
+
+def copy_files(app: Sphinx, config: Config) -> None:
+    dest = _root(app) / "files"
+    shutil.rmtree(dest, ignore_errors=True)
+    for rel in config.browser_kernel_files:
+        source = Path(app.confdir) / rel
+        if not source.is_file():
+            logger.warning("[bpbook.browser_kernel] browser_kernel_files: no file %s", source)
+            continue
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest / rel)
+
+
 def write_config(app: Sphinx, config: Config) -> None:
     root = _root(app)
     piplite = sorted((root / "thebe-lite" / "pypi").glob("piplite-*.whl"))
-    if not piplite:
-        logger.warning("[bpbook.browser_kernel] thebe-lite ships no piplite wheel in %s", root)
+    lock_path = root / "pyodide" / LOCK
+    if not piplite or not lock_path.is_file():
+        logger.warning("[bpbook.browser_kernel] thebe-lite or Pyodide missing in %s", root)
         return
+    lock = json.loads(lock_path.read_text(encoding="utf8"))
+    shown = ("numpy", "matplotlib")  # the versions the page names, there and here
     settings = {
         "thebeLiteUrl": "thebe-lite/thebe-lite.min.js",
         "pyodideUrl": "pyodide/pyodide.js",
@@ -254,7 +295,18 @@ def write_config(app: Sphinx, config: Config) -> None:
         "pipliteWheelUrl": piplite[-1].relative_to(root).as_posix(),
         "kernelName": "python",
         "install": list(config.browser_kernel_install),
-        "pyodideVersion": config.pyodide_npm[0],
+        "filesUrl": "files/",
+        "setup": _setup_code(
+            list(config.browser_kernel_install),
+            list(config.browser_kernel_files),
+            config.browser_kernel_cwd,
+        ),
+        "versions": {
+            "pyodide": lock["info"]["version"],
+            "python": lock["info"]["python"],
+            "browser": {name: lock["packages"][name]["version"] for name in shown},
+            "build": {name: importlib.metadata.version(name) for name in shown},
+        },
     }
     path = root / "config.json"
     text = json.dumps(settings, indent=1) + "\n"

@@ -3,63 +3,262 @@
  *
  * book/_ext/bpbook/live_code.py puts this file in place of sphinx-thebe 0.3.1's
  * sphinx-thebe.js. It keeps that file's entry point, initThebe(), which the
- * theme's "Live Code" button calls, and changes three things:
- *  - Thebe (index.js and thebe.css, and require.js for widgets) is loaded
- *    from this site's _static/thebe/ folder (THEBE_JS_URL, set by
- *    live_code.py), never from a CDN, and only when the button is clicked;
- *  - Thebe 0.9's bootstrap() starts a kernel and honours the page's choice
- *    of server only when told so explicitly, so the options are passed here;
- *  - every code cell gets an output area, because Thebe 0.9 pairs cells and
- *    outputs by position.
- * Which server runs the code comes from the page's
+ * theme's "Live Code" button calls. Nothing is loaded before that click.
+ *
+ * Which kernel runs the cells comes from the page's
  * <script type="text/x-thebe-config"> blocks, which Thebe merges in order:
- * Binder by default (sphinx-thebe's block), or a local Jupyter server when
- * scripts/serve_live.py adds a block with useBinder: false and serverSettings.
+ *  - a block with useBinder: false and serverSettings (scripts/serve_live.py
+ *    adds one): that Jupyter server;
+ *  - otherwise (the static book, published or offline): Python in the
+ *    reader's browser. (Binder stays in the launch menu, as JupyterLab; Thebe's
+ *    merged page config always says useBinder: true unless a block says false,
+ *    so it cannot tell a request for Binder from no request at all.) Thebe starts it through thebe-lite (a JupyterLite
+ *    server in the page, JupyterLite's Pyodide kernel in a web worker), all
+ *    served from _static/lite/ (browser_kernel.py and pyodide_files.py write
+ *    it, and its config.json), then installs the packages config.json names
+ *    (bpcode, ipywidgets) before the reader's first cell can run.
+ *
+ * Thebe (index.js and thebe.css, and require.js for widgets) comes from this
+ * site's _static/thebe/ folder (THEBE_JS_URL, set by live_code.py). Thebe
+ * 0.9's bootstrap() honours the page's choice of server only when told so
+ * explicitly, so the options are passed here; and every code cell gets an
+ * output area, because Thebe 0.9 pairs cells and outputs by position.
+ *
+ * The launch button shows the kernel and its state (classes thebe-status-*);
+ * a status line after it (role="status", so screen readers hear it) says
+ * which kernel runs the code, how long it has been starting, and what to do
+ * if it fails.
  */
 /* global THEBE_JS_URL, thebe_selector, thebe_selector_input, thebe_selector_output, kernelName */
 
-var bpbookThebeLoading = null;
+var bpbookScripts = {};
 
-var loadThebe = () => {
-  if (bpbookThebeLoading === null) {
-    bpbookThebeLoading = new Promise((resolve, reject) => {
-      if (typeof window.thebelab !== "undefined") {
-        resolve();
-        return;
-      }
-      // Thebe's widget manager loads require.js from here (see live_code.py).
-      window.BPBOOK_REQUIREJS_URL = new URL("require.js", THEBE_JS_URL).href;
-      const css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = new URL("thebe.css", THEBE_JS_URL).href;
-      document.head.appendChild(css);
+/** Load a script once; resolves when it has run. */
+var loadScript = (src) => {
+  if (!(src in bpbookScripts)) {
+    bpbookScripts[src] = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = THEBE_JS_URL;
+      script.src = src;
       script.addEventListener("load", () => resolve());
-      script.addEventListener("error", () =>
-        reject(new Error(`could not load Thebe from ${THEBE_JS_URL}`))
-      );
+      script.addEventListener("error", () => reject(new Error(`could not load ${src}`)));
       document.head.appendChild(script);
     });
   }
-  return bpbookThebeLoading;
+  return bpbookScripts[src];
 };
 
-var setLaunchButtonText = (html) => {
-  document.querySelectorAll(".thebe-launch-button").forEach((button) => {
-    button.innerHTML = html;
-  });
+var loadThebe = () => {
+  if (typeof window.thebelab !== "undefined") {
+    return Promise.resolve();
+  }
+  // Thebe's widget manager loads require.js from here (see live_code.py).
+  window.BPBOOK_REQUIREJS_URL = new URL("require.js", THEBE_JS_URL).href;
+  const css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("thebe.css", THEBE_JS_URL).href;
+  document.head.appendChild(css);
+  return loadScript(THEBE_JS_URL);
 };
 
-var setLaunchButtonStatus = (where, status) => {
+/**
+ * Load thebe-lite and make it start the Pyodide kernel from this site only.
+ * thebe-lite 0.5's startJupyterLiteServer(config) defaults to a CDN for
+ * Pyodide and piplite; its litePluginSettings replace those defaults per
+ * plugin, so the wrapper passes the kernel plugin's settings from config.json.
+ */
+var loadThebeLite = async () => {
+  const response = await fetch(new URL("../lite/config.json", THEBE_JS_URL));
+  if (!response.ok) {
+    throw new Error(`no in-browser kernel in this build (${response.url}: ${response.status})`);
+  }
+  const lite = await response.json();
+  lite.configUrl = response.url;
+  const here = (path) => new URL(path, response.url).href;
+  // JupyterLite takes its base URL from this element (default: the site's root) and
+  // reads api/contents/all.json there, which thebe-lite ships next to itself.
+  const pageConfig = document.createElement("script");
+  pageConfig.id = "jupyter-config-data";
+  pageConfig.type = "application/json";
+  pageConfig.textContent = JSON.stringify({ baseUrl: new URL(".", here(lite.thebeLiteUrl)).pathname });
+  document.head.appendChild(pageConfig);
+  // JupyterLite would register a service worker, which the kernel does not need here
+  // (its files stay in memory), and then ping it at the site's root,
+  // /api/service-worker-heartbeat, outside the worker's scope: a 404 on every page.
+  // Without navigator.serviceWorker it goes on as in any browser that has none.
+  Object.defineProperty(navigator, "serviceWorker", { value: undefined, configurable: true });
+  await loadScript(here(lite.thebeLiteUrl));
+  const start = window.thebeLite.startJupyterLiteServer;
+  window.thebeLite.startJupyterLiteServer = (config) =>
+    start({
+      ...config,
+      litePluginSettings: {
+        ...(config && config.litePluginSettings),
+        "@jupyterlite/pyodide-kernel-extension:kernel": {
+          pyodideUrl: here(lite.pyodideUrl),
+          pipliteUrls: lite.pipliteUrls.map(here),
+          pipliteWheelUrl: here(lite.pipliteWheelUrl),
+          disablePyPIFallback: true,
+        },
+      },
+    });
+  return lite;
+};
+
+// ------------------------------------------------------------------ status
+
+var statusLine = () => {
+  let line = document.querySelector(".bpbook-live-status");
+  const button = document.querySelector(".thebe-launch-button");
+  if (!line && button) {
+    line = document.createElement("p");
+    line.className = "bpbook-live-status";
+    line.setAttribute("role", "status");
+    line.setAttribute("aria-live", "polite");
+    button.insertAdjacentElement("afterend", line);
+  }
+  return line;
+};
+
+var setStatus = (where, status, message) => {
   document.querySelectorAll(".thebe-launch-button").forEach((button) => {
     button.className = button.className.replace(/\bthebe-status-\S+/g, "").trim();
     button.classList.add(`thebe-status-${status}`);
+    button.innerHTML =
+      `<span class='launch_msg'>${where}: </span><span class='status'>${status}</span>`;
   });
-  setLaunchButtonText(
-    `<span class='launch_msg'>${where}: </span><span class='status'>${status}</span>`
+  const line = statusLine();
+  if (line && message !== undefined) {
+    line.textContent = message;
+  }
+};
+
+/** Until stop() is called, say every few seconds how long the start has taken. */
+var showProgress = (where, message) => {
+  const started = Date.now();
+  const tick = () => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    setStatus(where, "starting", `${message()} (${seconds} s)`);
+  };
+  tick();
+  const timer = setInterval(tick, 5000);
+  return () => clearInterval(timer);
+};
+
+var FILE_URL_HELP =
+  "Live Code cannot run Python in a page opened as a file: browsers do not load " +
+  "WebAssembly from file:// addresses. Serve the book over http instead, for example " +
+  "with: python -m http.server 8000 --bind 127.0.0.1 --directory _build/html, " +
+  "then open http://127.0.0.1:8000/.";
+
+// ------------------------------------------------------------------ kernel
+
+/** Run code in the kernel, no output shown; rejects with the kernel's error. */
+var runQuietly = async (kernel, code) => {
+  const future = kernel.requestExecute({ code, silent: true, store_history: false });
+  const reply = await future.done;
+  if (reply.content.status !== "ok") {
+    throw new Error(`${reply.content.ename}: ${reply.content.evalue}`);
+  }
+};
+
+/** What the status line says once the in-browser kernel is ready. */
+var browserReady = (lite) => {
+  const v = lite.versions;
+  return (
+    `Python ${v.python} runs in your browser (Pyodide ${v.pyodide}), offline: ` +
+    `numpy ${v.browser.numpy} and matplotlib ${v.browser.matplotlib} here, where the book ` +
+    `was built with numpy ${v.build.numpy} and matplotlib ${v.build.matplotlib}. ` +
+    "Run the cells in order, from the first."
   );
 };
+
+var initThebe = async () => {
+  if (document.querySelectorAll(".thebe-cell").length > 0) {
+    return; // already live
+  }
+  statusLine();
+  setStatus("Thebe", "loading", "Loading Thebe…");
+  try {
+    await loadThebe();
+  } catch (error) {
+    console.error("[bpbook-thebe]", error);
+    setStatus("Thebe", "failed", `Live Code could not load Thebe: ${error.message}.`);
+    return;
+  }
+  const thebe = window.thebelab;
+  const pageConfig = thebe.getPageConfig();
+  const onServer = pageConfig.useBinder === false && !!pageConfig.serverSettings;
+  const where = onServer ? "Jupyter server" : "Python in your browser";
+  if (!onServer && window.location.protocol === "file:") {
+    setStatus(where, "failed", FILE_URL_HELP);
+    return;
+  }
+
+  let lite = null;
+  let phase = "Starting Python";
+  let starting = true; // until our set-up is done or has failed
+  const stopProgress = showProgress(where, () =>
+    onServer
+      ? "Starting a kernel on the Jupyter server"
+      : `${phase} in your browser; the first start takes about 20 to 30 s`
+  );
+  let failed = false;
+  thebe.on("status", (_name, data) => {
+    // Until our own set-up is done, "ready" from Thebe is not ready for the reader.
+    if (!starting && !failed && data && data.status) {
+      setStatus(where, data.status);
+    }
+  });
+  modifyDOMForThebe();
+  try {
+    if (!onServer) {
+      lite = await loadThebeLite();
+    }
+    await thebe.bootstrap({
+      useBinder: false,
+      useJupyterLite: !onServer,
+      requestKernel: true,
+      mountStatusWidget: false,
+      mountActivateWidget: false,
+      // The book already runs MathJax 3; Thebe's default would load MathJax 2 from a CDN.
+      mathjaxUrl: false,
+      kernelOptions: { kernelName: lite ? lite.kernelName : kernelName },
+    });
+    if (lite) {
+      phase = `Installing ${lite.install.map((r) => r.replace(/\[.*\]/, "")).join(", ")}`;
+      const filesUrl = new URL(lite.filesUrl, lite.configUrl).href;
+      await runQuietly(
+        window.thebe.session.kernel,
+        `FILES_URL = ${JSON.stringify(filesUrl)}\n${lite.setup}`
+      );
+    }
+  } catch (error) {
+    failed = true;
+    starting = false;
+    stopProgress();
+    console.error("[bpbook-thebe] could not start a kernel", error);
+    const advice = onServer
+      ? "Reload the page to try again."
+      : "Reload the page to try again, or open the page on Binder from the launch menu.";
+    setStatus(where, "failed", `The kernel did not start (${error.message || error}). ${advice}`);
+    return;
+  }
+  starting = false;
+  stopProgress();
+  setStatus(
+    where,
+    "ready",
+    lite ? browserReady(lite) : `The cells run on the ${where}. Run them in order.`
+  );
+  document.querySelectorAll(".thebe-init, .tag_thebe-init").forEach((cell) => {
+    const run = cell.querySelector(".thebe-run-button");
+    if (run) {
+      run.click();
+    }
+  });
+};
+
+// ------------------------------------------------------------------ cells
 
 /** Mark the code cells for Thebe (as sphinx-thebe.js does), one output area each. */
 var modifyDOMForThebe = () => {
@@ -79,52 +278,6 @@ var modifyDOMForThebe = () => {
     codeCellOutput.setAttribute("data-output", "");
     codeCellText.insertAdjacentElement("afterend", codeCellOutput);
     codeCell.querySelectorAll("button.copybtn").forEach((el) => el.remove());
-  });
-};
-
-var initThebe = async () => {
-  if (document.querySelectorAll(".thebe-cell").length > 0) {
-    return; // already live
-  }
-  setLaunchButtonText("Loading Thebe…");
-  try {
-    await loadThebe();
-  } catch (error) {
-    console.error("[bpbook-thebe]", error);
-    setLaunchButtonStatus("Thebe", "failed");
-    return;
-  }
-  const thebe = window.thebelab;
-  const pageConfig = thebe.getPageConfig();
-  const useBinder = pageConfig.useBinder !== false;
-  const where = useBinder ? "Binder" : "Jupyter server";
-  thebe.on("status", (_name, data) => {
-    if (data && data.status) {
-      setLaunchButtonStatus(where, data.status);
-    }
-  });
-  modifyDOMForThebe();
-  try {
-    await thebe.bootstrap({
-      useBinder: useBinder,
-      requestKernel: true,
-      mountStatusWidget: false,
-      mountActivateWidget: false,
-      // The book already runs MathJax 3; Thebe's default would load MathJax 2 from a CDN.
-      mathjaxUrl: false,
-      kernelOptions: { kernelName: kernelName },
-    });
-  } catch (error) {
-    console.error("[bpbook-thebe] could not start a kernel", error);
-    setLaunchButtonStatus(where, "failed");
-    return;
-  }
-  setLaunchButtonStatus(where, "ready");
-  document.querySelectorAll(".thebe-init, .tag_thebe-init").forEach((cell) => {
-    const run = cell.querySelector(".thebe-run-button");
-    if (run) {
-      run.click();
-    }
   });
 };
 
