@@ -119,10 +119,11 @@ var statusLine = () => {
   return line;
 };
 
+/** The button shows "where: status"; its class thebe-status-<first word of status>. */
 var setStatus = (where, status, message) => {
   document.querySelectorAll(".thebe-launch-button").forEach((button) => {
     button.className = button.className.replace(/\bthebe-status-\S+/g, "").trim();
-    button.classList.add(`thebe-status-${status}`);
+    button.classList.add(`thebe-status-${status.split(" ")[0]}`);
     button.innerHTML =
       `<span class='launch_msg'>${where}: </span><span class='status'>${status}</span>`;
   });
@@ -132,15 +133,21 @@ var setStatus = (where, status, message) => {
   }
 };
 
-/** Until stop() is called, say every few seconds how long the start has taken. */
-var showProgress = (where, message) => {
+/**
+ * Until the returned stop() is called, count the seconds on the button; the status
+ * line (which screen readers announce) changes only with the phase.
+ */
+var showProgress = (where, phase) => {
   const started = Date.now();
+  let said = null;
   const tick = () => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    setStatus(where, "starting", `${message()} (${seconds} s)`);
+    const now = phase();
+    setStatus(where, `starting (${seconds} s)`, now === said ? undefined : now);
+    said = now;
   };
   tick();
-  const timer = setInterval(tick, 5000);
+  const timer = setInterval(tick, 1000);
   return () => clearInterval(timer);
 };
 
@@ -172,6 +179,45 @@ var browserReady = (lite) => {
   );
 };
 
+/**
+ * In the in-browser kernel, a cell that raises (and is not meant to: tag
+ * raises-exception) gets a note under its output: this kernel is not the
+ * build's, and the cell runs elsewhere. Relies on Thebe 0.9's
+ * window.thebe.notebook.cells, whose execute() resolves to {id, error, ...}
+ * (error: the cell's error outputs, if any), and on the element
+ * [data-thebe-id=<id>] that holds the cell.
+ */
+var explainFailures = (lite) => {
+  const v = lite.versions;
+  const text =
+    `This cell failed in Python in your browser (Pyodide ${v.pyodide}: numpy ` +
+    `${v.browser.numpy}, matplotlib ${v.browser.matplotlib}; the book was built with numpy ` +
+    `${v.build.numpy} and matplotlib ${v.build.matplotlib}). The cells run in order: run the ` +
+    "ones above it first. If the error is about a missing package or a version, run the " +
+    "page on Binder (launch menu) or on your machine (python scripts/serve_live.py).";
+  window.thebe.notebook.cells.forEach((cell) => {
+    const execute = cell.execute.bind(cell);
+    cell.execute = async (...args) => {
+      const result = await execute(...args);
+      const element = document.querySelector(`[data-thebe-id="${cell.id}"]`);
+      const container = element && element.closest(thebe_selector);
+      if (container && !container.classList.contains("tag_raises-exception")) {
+        container.querySelectorAll(".bpbook-browser-note").forEach((note) => note.remove());
+        if (result && result.error) {
+          // The theme's admonition style, after the cell's output.
+          const note = document.createElement("div");
+          note.className = "admonition warning bpbook-browser-note";
+          note.setAttribute("role", "note");
+          note.innerHTML = "<p class='admonition-title'>Python in your browser</p><p></p>";
+          note.lastElementChild.textContent = text;
+          container.appendChild(note);
+        }
+      }
+      return result;
+    };
+  });
+};
+
 var initThebe = async () => {
   if (document.querySelectorAll(".thebe-cell").length > 0) {
     return; // already live
@@ -199,8 +245,8 @@ var initThebe = async () => {
   let starting = true; // until our set-up is done or has failed
   const stopProgress = showProgress(where, () =>
     onServer
-      ? "Starting a kernel on the Jupyter server"
-      : `${phase} in your browser; the first start takes about 20 to 30 s`
+      ? "Starting a kernel on the Jupyter server."
+      : `${phase} in your browser; the first start takes about 20 to 30 s.`
   );
   let failed = false;
   thebe.on("status", (_name, data) => {
@@ -225,6 +271,7 @@ var initThebe = async () => {
       kernelOptions: { kernelName: lite ? lite.kernelName : kernelName },
     });
     if (lite) {
+      explainFailures(lite);
       phase = `Installing ${lite.install.map((r) => r.replace(/\[.*\]/, "")).join(", ")}`;
       const filesUrl = new URL(lite.filesUrl, lite.configUrl).href;
       await runQuietly(
