@@ -162,7 +162,7 @@ def _open_archive(source: dict, tmp: Path):
     return lambda member: tf.extractfile(members[member]).read() if member in members else None
 
 
-def _fetch_packages(source: dict, missing: dict[str, str], dest: Path) -> None:
+def fetch_packages(source: dict, missing: dict[str, str], dest: Path) -> None:
     folder = source.get("folder", "").strip("/")
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -205,7 +205,7 @@ def fetch_pyodide(app: Sphinx, config: Config) -> None:
         return
     missing = {name: h for name, h in wanted.items() if sha256(dest / name) != h}
     if missing:
-        _fetch_packages(config.pyodide_packages_from, missing, dest)
+        fetch_packages(config.pyodide_packages_from, missing, dest)
     wrong = sorted(name for name, h in wanted.items() if sha256(dest / name) != h)
     if wrong:
         logger.warning(

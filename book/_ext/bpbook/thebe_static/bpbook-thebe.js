@@ -323,7 +323,12 @@ var modifyDOMForThebe = () => {
       codeCellOutput.className = "cell_output docutils container";
     }
     codeCellOutput.setAttribute("data-output", "");
-    codeCellText.insertAdjacentElement("afterend", codeCellOutput);
+    // After the input, or after the <details> that folds a hide-input cell's input away:
+    // inside it, the output would be hidden with the code.
+    (codeCellText.closest("details") || codeCellText).insertAdjacentElement(
+      "afterend",
+      codeCellOutput
+    );
     codeCell.querySelectorAll("button.copybtn").forEach((el) => el.remove());
   });
 };
