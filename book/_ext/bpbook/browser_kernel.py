@@ -294,6 +294,7 @@ def write_config(app: Sphinx, config: Config) -> None:
         "pipliteUrls": ["pypi/all.json"],
         "pipliteWheelUrl": piplite[-1].relative_to(root).as_posix(),
         "kernelName": "python",
+        "preload": list(config.pyodide_packages),
         "install": list(config.browser_kernel_install),
         "filesUrl": "files/",
         "setup": _setup_code(

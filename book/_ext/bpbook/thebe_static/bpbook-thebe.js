@@ -98,6 +98,8 @@ var loadThebeLite = async () => {
           pipliteUrls: lite.pipliteUrls.map(here),
           pipliteWheelUrl: here(lite.pipliteWheelUrl),
           disablePyPIFallback: true,
+          // Loaded with Pyodide itself, in one batch, rather than one by one after it.
+          loadPyodideOptions: { packages: lite.preload },
         },
       },
     });
