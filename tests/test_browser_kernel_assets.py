@@ -1,6 +1,6 @@
 """The in-browser kernel's files: verified, within budget, and not loaded with the pages.
 
-First the functions of book/_ext/bpbook/pyodide_files.py and browser_kernel.py
+First the functions of book/_ext/bpbook/pyodide_files.py and package_index.py
 on small made-up inputs (no network): the package closure of a lock file, the
 archive route (a local ``.tar.bz2`` standing in for Pyodide's release archive)
 taking only files whose sha256 is the lock file's, and the piplite index. Then
@@ -30,7 +30,7 @@ LITE = ROOT / "_build" / "html" / "_static" / "lite"
 BUDGET = 40 * 2**20  # bytes: the issue's budget for everything the in-browser kernel adds
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from bpbook import browser_kernel, pyodide_files  # noqa: E402
+from bpbook import package_index, pyodide_files  # noqa: E402
 
 
 def _sha(data: bytes) -> str:
@@ -102,7 +102,7 @@ def test_package_index_lists_every_wheel(tmp_path):
     (tmp_path / "pinned").mkdir()
     wheel = tmp_path / "pinned" / "jupyterlab_widgets-3.0.17-py3-none-any.whl"
     wheel.write_bytes(b"wheel")
-    index = browser_kernel.write_index(tmp_path)
+    index = package_index.write_index(tmp_path)
     assert json.loads((tmp_path / "all.json").read_text()) == index
     [entry] = index["jupyterlab-widgets"]["releases"]["3.0.17"]
     assert entry["url"] == "./pinned/" + wheel.name

@@ -5,10 +5,10 @@
 * :mod:`.live_code`: Live Code: Thebe from npm served by the book, our
   ``thebe_static/bpbook-thebe.js`` in place of ``sphinx-thebe.js``, and each
   inline script emitted once (no "THEBE_JS_URL already declared");
-* :mod:`.pyodide_files` and :mod:`.browser_kernel`: Live Code with no server:
-  Pyodide (verified against its official lock file), thebe-lite and a package
-  index with a wheel of ``bpcode``, served by the book, so that the cells run
-  in the reader's browser;
+* :mod:`.pyodide_files`, :mod:`.browser_kernel` and :mod:`.package_index`:
+  Live Code with no server: Pyodide (verified against its official lock
+  file), thebe-lite, and a package index with a wheel of ``bpcode``, served by
+  the book, so that the cells run in the reader's browser;
 * :mod:`.colab`: the Colab buttons open ``.ipynb`` copies of the pages;
 * :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages.
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import browser_kernel, colab, live_code, offline, pyodide_files, rerun
+from . import browser_kernel, colab, live_code, offline, package_index, pyodide_files, rerun
 
 
 def setup(app: Sphinx) -> dict:
@@ -36,8 +36,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("offline_thebe_dir", "book/_extra/_static/thebe", "env")
     app.add_config_value("thebe_npm_version", "0.9.3", "env")
     app.add_config_value("requirejs_npm_version", "2.3.7", "env")
-    # The in-browser kernel (pyodide_files.py, browser_kernel.py): npm packages as
-    # (version, the registry's sha512 integrity of the tarball).
+    # The in-browser kernel (pyodide_files.py, browser_kernel.py, package_index.py): npm
+    # packages as (version, the registry's sha512 integrity of the tarball).
     app.add_config_value("browser_kernel_dir", "book/_extra/_static/lite", "env")
     app.add_config_value(
         "pyodide_npm",
@@ -92,7 +92,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", pyodide_files.fetch_pyodide, priority=100)
     # After Pyodide (100), whose version config.json names.
     app.connect("config-inited", browser_kernel.fetch_thebe_lite, priority=110)
-    app.connect("config-inited", browser_kernel.build_package_index, priority=110)
+    app.connect("config-inited", package_index.build_package_index, priority=110)
     app.connect("config-inited", browser_kernel.copy_files, priority=110)
     app.connect("config-inited", browser_kernel.write_config, priority=110)
     # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.

@@ -1,4 +1,4 @@
-"""Live Code in the browser, part 2: thebe-lite, a package index, and what the page reads.
+"""Live Code in the browser, part 2: thebe-lite, and what the page and the kernel read.
 
 With these files (and Pyodide, from :mod:`.pyodide_files`), *Live Code* runs
 the pages' cells in the reader's browser: no Jupyter server, no network. Thebe
@@ -12,33 +12,28 @@ which ``html_extra_path`` publishes as ``_build/html/_static/lite/``:
    ``dist/lib`` without source maps. It carries the kernel's own wheels
    (``pypi/``: piplite, pyodide_kernel, an ipykernel shim, widgetsnbextension
    placeholders) and their index ``pypi/all.json``.
-2. ``pypi/`` (:func:`build_package_index`): a second piplite index, with
-   ``all.json`` in the format piplite reads, for what Pyodide's own build lacks:
-
-   * the wheels pinned, with their sha256, in ``browser_requirements``
-     (``book/_ext/bpbook/browser-requirements.txt``: ipywidgets, and comm and
-     jupyterlab_widgets, which it and the kernel need), fetched with ``pip
-     download --require-hashes``, again only when that file changes;
-   * a wheel of ``bpcode`` built from this repository (``pip wheel`` of a copy
-     of ``pyproject.toml``, ``README.md`` and ``bpcode/``), rebuilt when one of
-     those files changes. scikit-learn does not fit the browser's budget (with
-     scipy and OpenBLAS, about 26 MB), so the copy also gets the 8×8 digits
-     that ship inside the build machine's scikit-learn
-     (``sklearn/datasets/data/digits.csv.gz``, BSD-3-Clause, with scikit-learn's
-     licence) in ``bpcode/data/``, where ``bpcode.datasets.digits`` finds them
-     when scikit-learn is absent. They are never committed.
-3. ``config.json`` (:func:`write_config`): what ``bpbook-thebe.js`` passes to
-   thebe-lite, with addresses relative to that file: the Pyodide loader, the
-   two indexes, piplite's wheel, the kernel's name, and the packages to
-   install when the kernel starts (``browser_kernel_install``), before the
-   reader's first cell runs.
+2. ``pypi/`` (:mod:`.package_index`): a second piplite index, for what
+   Pyodide's own build lacks: ipywidgets and its needs, and ``bpcode``.
+3. ``files/`` (:func:`copy_files`): the files the pages read
+   (``browser_kernel_files``, paths relative to the book root, such as the
+   speed page's ``benchmarks/results/benchmark.json``).
+4. ``config.json`` (:func:`write_config`): what ``bpbook-thebe.js`` passes to
+   thebe-lite, with addresses relative to that file (the Pyodide loader, the
+   two indexes, piplite's wheel), the packages Pyodide loads with itself
+   (``pyodide_packages``), the versions the page names, and the Python code the
+   kernel runs when it starts, before the reader's first cell: install
+   ``browser_kernel_install`` (``bpcode[viz]``: bpcode, matplotlib and
+   ipywidgets), copy ``files/`` into the kernel's home at the same paths, change
+   to ``browser_kernel_cwd`` there (``book``, the pages' folder, as in the
+   build), and import matplotlib.pyplot, whose font cache takes a moment once.
 
 The page loads none of this until the reader chooses *Live Code*.
 
 Hooks (connected in ``__init__.py``): :func:`fetch_thebe_lite`,
-:func:`build_package_index` and :func:`write_config` on ``config-inited`` at
-110, after :func:`.pyodide_files.fetch_pyodide` (100) and before Sphinx checks
-``html_extra_path`` (800).
+:func:`copy_files` and :func:`write_config` on ``config-inited`` at 110, after
+:func:`.pyodide_files.fetch_pyodide` (100), whose lock file
+:func:`write_config` reads, and before Sphinx checks ``html_extra_path``
+(800).
 
 What this relies on (check when bumping ``thebe_lite_npm``):
 
@@ -50,51 +45,45 @@ What this relies on (check when bumping ``thebe_lite_npm``):
   and ``disablePyPIFallback`` are used, whose kernel is named ``python``, and
   whose start-up installs ssl, sqlite3, ipykernel, comm, pyodide_kernel and
   ipython with piplite (Pyodide's packages from its lock file, the others from
-  the indexes).
-* piplite 0.4.7: reads ``all.json`` as ``{name: {"releases": {version:
-  [{"filename", "url", "digests": {"sha256"}, ...}]}}}``, with ``url``
-  relative to the index, and looks names up in PEP 503 form.
-* scikit-learn: ``sklearn/datasets/data/digits.csv.gz`` and the licence file
-  ``COPYING`` in its ``.dist-info``.
+  the indexes), skipping those already loaded through the setting
+  ``loadPyodideOptions.packages``.
+* Pyodide 0.27: ``pyodide.http.pyfetch`` in the kernel, whose home is
+  ``/home/pyodide``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from packaging.requirements import Requirement
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
 from .live_code import npm_unpack
-from .pyodide_files import LOCK, pip
+from .pyodide_files import LOCK
 
 logger = logging.getLogger(__name__)
 
 STAMP = "SOURCES"  # what a folder was made from
-# The repository files that make the bpcode wheel (paths relative to the book root).
-BPCODE_SOURCES = ("pyproject.toml", "README.md", "bpcode")
 
 
-def _root(app: Sphinx) -> Path:
+def root(app: Sphinx) -> Path:
+    """The folder of the in-browser kernel's files, published as ``_static/lite``."""
     return Path(app.confdir) / app.config.browser_kernel_dir
 
 
-def _fresh(folder: Path, sources: str) -> bool:
+def fresh(folder: Path, sources: str) -> bool:
+    """Whether ``folder`` was made from ``sources`` (its stamp file says so)."""
     stamp = folder / STAMP
     return stamp.is_file() and stamp.read_text(encoding="utf8") == sources
 
 
-def _renew(folder: Path) -> None:
+def renew(folder: Path) -> None:
+    """Empty ``folder`` (made anew) before it is filled."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
 
@@ -112,9 +101,9 @@ def _thebe_lite_file(rel: str) -> str | None:
 
 def fetch_thebe_lite(app: Sphinx, config: Config) -> None:
     version, integrity = config.thebe_lite_npm
-    dest = _root(app) / "thebe-lite"
+    dest = root(app) / "thebe-lite"
     sources = f"thebe-lite@{version} {integrity}\n"
-    if _fresh(dest, sources) and (dest / "thebe-lite.min.js").is_file():
+    if fresh(dest, sources) and (dest / "thebe-lite.min.js").is_file():
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -124,123 +113,13 @@ def fetch_thebe_lite(app: Sphinx, config: Config) -> None:
             version,
         )
         return
-    _renew(dest)
+    renew(dest)
     if npm_unpack(npm, f"thebe-lite@{version}", dest, _thebe_lite_file, integrity):
         (dest / STAMP).write_text(sources, encoding="utf8")
         logger.info("[bpbook.browser_kernel] thebe-lite@%s unpacked into %s", version, dest)
 
 
-# ------------------------------------------------------ 2. the package index
-
-
-def _digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for top in paths:
-        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        for file in files:
-            if "__pycache__" in file.parts:
-                continue
-            h.update(file.as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def sklearn_digits() -> tuple[Path, Path | None]:
-    """scikit-learn's bundled digits file and its licence, found without importing it."""
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("scikit-learn is not installed (pip install -r requirements.txt)")
-    data = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
-    if not data.is_file():
-        raise FileNotFoundError(f"{data} does not exist")
-    files = importlib.metadata.distribution("scikit-learn").files or []
-    licence = next((f.locate() for f in files if f.name == "COPYING"), None)
-    return data, Path(licence) if licence else None
-
-
-def _build_bpcode_wheel(root: Path, dest: Path, digits: Path, licence: Path | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "src"
-        for name in BPCODE_SOURCES:
-            if (root / name).is_dir():
-                ignore = shutil.ignore_patterns("__pycache__", "data")
-                shutil.copytree(root / name, src / name, ignore=ignore)
-            else:
-                src.mkdir(exist_ok=True)
-                shutil.copy2(root / name, src / name)
-        data = src / "bpcode" / "data"
-        data.mkdir()
-        shutil.copy2(digits, data / digits.name)
-        if licence is not None:
-            shutil.copy2(licence, data / "scikit-learn-COPYING")
-        pip("wheel", "--no-deps", "-w", str(dest), str(src))
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def write_index(folder: Path) -> dict:
-    """Write ``all.json`` for the wheels in ``folder``; return it."""
-    index: dict = {}
-    for wheel in sorted(folder.rglob("*.whl")):
-        name, version = wheel.name.split("-")[:2]
-        entry = {
-            "filename": wheel.name,
-            "url": "./" + wheel.relative_to(folder).as_posix(),
-            "digests": {"sha256": hashlib.sha256(wheel.read_bytes()).hexdigest()},
-            "size": wheel.stat().st_size,
-            "packagetype": "bdist_wheel",
-            "yanked": False,
-        }
-        releases = index.setdefault(_canonical(name), {"releases": {}})["releases"]
-        releases.setdefault(version, []).append(entry)
-    (folder / "all.json").write_text(json.dumps(index, indent=1, sort_keys=True), encoding="utf8")
-    return index
-
-
-def build_package_index(app: Sphinx, config: Config) -> None:
-    book = Path(app.confdir)
-    requirements = book / config.browser_requirements
-    pinned = _root(app) / "pypi" / "pinned"
-    sources = requirements.read_text(encoding="utf8")
-    if not _fresh(pinned, sources):
-        _renew(pinned)
-        try:
-            pip("download", "--no-deps", "--only-binary=:all:", "--require-hashes",
-                "-r", str(requirements), "-d", str(pinned))
-        except subprocess.CalledProcessError as error:
-            logger.warning("[bpbook.browser_kernel] pip download -r %s failed:\n%s",
-                           requirements, error.stderr[-2000:])
-            return
-        (pinned / STAMP).write_text(sources, encoding="utf8")
-
-    local = _root(app) / "pypi" / "local"
-    try:
-        digits, licence = sklearn_digits()
-    except FileNotFoundError as error:
-        logger.warning("[bpbook.browser_kernel] no digits for the browser's bpcode: %s", error)
-        return
-    sources = _digest([book / name for name in BPCODE_SOURCES] + [digits])
-    if not _fresh(local, sources):
-        _renew(local)
-        try:
-            _build_bpcode_wheel(book, local, digits, licence)
-        except subprocess.CalledProcessError as error:
-            logger.warning("[bpbook.browser_kernel] pip wheel of bpcode failed:\n%s",
-                           error.stderr[-2000:])
-            return
-        (local / STAMP).write_text(sources, encoding="utf8")
-        logger.info("[bpbook.browser_kernel] bpcode wheel for the browser built in %s", local)
-
-    index = write_index(_root(app) / "pypi")
-    names = {req: _canonical(Requirement(req).name) for req in config.browser_kernel_install}
-    missing = [req for req, name in names.items() if name not in index]
-    if missing:
-        logger.warning("[bpbook.browser_kernel] browser_kernel_install: %s not in %s",
-                       ", ".join(missing), _root(app) / "pypi")
-
-
-# --------------------------------------------------------------- 3. config.json
+# --------------------------------------------------- 2. files and config.json
 
 
 def _setup_code(install: list[str], files: list[str], cwd: str) -> str:
@@ -268,7 +147,7 @@ del _bpbook_setup, FILES_URL
 
 
 def copy_files(app: Sphinx, config: Config) -> None:
-    dest = _root(app) / "files"
+    dest = root(app) / "files"
     shutil.rmtree(dest, ignore_errors=True)
     for rel in config.browser_kernel_files:
         source = Path(app.confdir) / rel
@@ -280,11 +159,11 @@ def copy_files(app: Sphinx, config: Config) -> None:
 
 
 def write_config(app: Sphinx, config: Config) -> None:
-    root = _root(app)
-    piplite = sorted((root / "thebe-lite" / "pypi").glob("piplite-*.whl"))
-    lock_path = root / "pyodide" / LOCK
+    lite = root(app)
+    piplite = sorted((lite / "thebe-lite" / "pypi").glob("piplite-*.whl"))
+    lock_path = lite / "pyodide" / LOCK
     if not piplite or not lock_path.is_file():
-        logger.warning("[bpbook.browser_kernel] thebe-lite or Pyodide missing in %s", root)
+        logger.warning("[bpbook.browser_kernel] thebe-lite or Pyodide missing in %s", lite)
         return
     lock = json.loads(lock_path.read_text(encoding="utf8"))
     shown = ("numpy", "matplotlib")  # the versions the page names, there and here
@@ -292,7 +171,7 @@ def write_config(app: Sphinx, config: Config) -> None:
         "thebeLiteUrl": "thebe-lite/thebe-lite.min.js",
         "pyodideUrl": "pyodide/pyodide.js",
         "pipliteUrls": ["pypi/all.json"],
-        "pipliteWheelUrl": piplite[-1].relative_to(root).as_posix(),
+        "pipliteWheelUrl": piplite[-1].relative_to(lite).as_posix(),
         "kernelName": "python",
         "preload": list(config.pyodide_packages),
         "install": list(config.browser_kernel_install),
@@ -309,7 +188,7 @@ def write_config(app: Sphinx, config: Config) -> None:
             "build": {name: importlib.metadata.version(name) for name in shown},
         },
     }
-    path = root / "config.json"
+    path = lite / "config.json"
     text = json.dumps(settings, indent=1) + "\n"
     if not path.is_file() or path.read_text(encoding="utf8") != text:
         path.write_text(text, encoding="utf8")

@@ -44,10 +44,12 @@ and a CDN breaks the offline book. This module instead:
    ``filename=''`` and drop exact duplicates. Thebe itself is untouched: its
    config script, the Thebe loader and the launch button stay.
 
-Which Jupyter server runs the code is decided in the page: Binder by default
-(sphinx-thebe's ``<script type="text/x-thebe-config">``), or a local server
-when ``scripts/serve_live.py`` serves the book (it adds a second config block
-with ``useBinder: false`` and the server's URL and token).
+Which kernel runs the code is decided in the page, by ``bpbook-thebe.js``:
+Python in the reader's browser by default (the files of
+:mod:`.pyodide_files` and :mod:`.browser_kernel`), or a local Jupyter server
+when ``scripts/serve_live.py`` serves the book (it adds a second
+``<script type="text/x-thebe-config">`` block with ``useBinder: false`` and the
+server's URL and token). Binder stays in the launch menu, as JupyterLab.
 
 Hooks (connected in ``__init__.py``): :func:`fetch_thebe` on ``config-inited``
 at 100, before Sphinx checks ``html_extra_path`` (800); :func:`add_static_path`
