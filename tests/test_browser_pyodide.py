@@ -197,7 +197,8 @@ def _index(cells: list[dict], source: str) -> int:
 def test_gradient_check_and_figure_run_in_the_browser(live):
     lp = live(THEBE_PAGE)
     # Page weight as before: nothing of Live Code until the click.
-    early = [u for u in lp.before_click if "/_static/lite/" in u or "/_static/thebe/" in u]
+    live_code = ("/_static/lite/", "/_static/thebe/", "/_static/bpbook-lite.js")
+    early = [u for u in lp.before_click if any(part in u for part in live_code)]
     assert early == []
     status = lp.page.locator(".bpbook-live-status")
     assert status.get_attribute("role") == "status"

@@ -22,10 +22,12 @@ and a CDN breaks the offline book. This module instead:
    page from ``data-content_root``, so it is right at every folder depth. And
    replaces ``sphinx-thebe.js`` by ``thebe_static/bpbook-thebe.js`` (this
    repository's own code), which keeps ``initThebe()`` for the theme's button
-   but speaks Thebe 0.9's API: see that file. Nothing is loaded until the
-   button is clicked, so pages make no extra request on load. Both copies of
-   each script (registry and builder) are rewritten the same way, so that the
-   de-duplication of step 3 still matches them.
+   but speaks Thebe 0.9's API: see that file. Its sibling ``bpbook-lite.js``,
+   which it loads only to start the in-browser kernel, is published with it.
+   Nothing is loaded until the button is clicked, so pages make no extra
+   request on load. Both copies of each script (registry and builder) are
+   rewritten the same way, so that the de-duplication of step 3 still matches
+   them.
 3. Each inline ``<script>`` once (:func:`dedupe_inline_js`), which fixes the
    page error "Identifier 'THEBE_JS_URL' has already been declared".
    Symptom: every page contains sphinx-thebe's inline configuration script

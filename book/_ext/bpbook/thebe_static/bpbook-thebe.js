@@ -10,13 +10,10 @@
  *  - a block with useBinder: false and serverSettings (scripts/serve_live.py
  *    adds one): that Jupyter server;
  *  - otherwise (the static book, published or offline): Python in the
- *    reader's browser. (Binder stays in the launch menu, as JupyterLab; Thebe's
- *    merged page config always says useBinder: true unless a block says false,
- *    so it cannot tell a request for Binder from no request at all.) Thebe starts it through thebe-lite (a JupyterLite
- *    server in the page, JupyterLite's Pyodide kernel in a web worker), all
- *    served from _static/lite/ (browser_kernel.py and pyodide_files.py write
- *    it, and its config.json), then installs the packages config.json names
- *    (bpcode, ipywidgets) before the reader's first cell can run.
+ *    reader's browser, with bpbook-lite.js, loaded then. (Binder stays in the
+ *    launch menu, as JupyterLab: Thebe's merged page config says useBinder:
+ *    true unless a block says false, so it cannot tell a request for Binder
+ *    from no request at all.)
  *
  * Thebe (index.js and thebe.css, and require.js for widgets) comes from this
  * site's _static/thebe/ folder (THEBE_JS_URL, set by live_code.py). Thebe
@@ -24,10 +21,10 @@
  * explicitly, so the options are passed here; and every code cell gets an
  * output area, because Thebe 0.9 pairs cells and outputs by position.
  *
- * The launch button shows the kernel and its state (classes thebe-status-*);
- * a status line after it (role="status", so screen readers hear it) says
- * which kernel runs the code, how long it has been starting, and what to do
- * if it fails.
+ * The launch button shows the kernel and its state (classes thebe-status-*,
+ * and the seconds while it starts); a status line after it (role="status", so
+ * screen readers hear it) says which kernel runs the code, what it is doing,
+ * and what to do if it fails.
  */
 /* global THEBE_JS_URL, thebe_selector, thebe_selector_input, thebe_selector_output, kernelName */
 
@@ -58,52 +55,6 @@ var loadThebe = () => {
   css.href = new URL("thebe.css", THEBE_JS_URL).href;
   document.head.appendChild(css);
   return loadScript(THEBE_JS_URL);
-};
-
-/**
- * Load thebe-lite and make it start the Pyodide kernel from this site only.
- * thebe-lite 0.5's startJupyterLiteServer(config) defaults to a CDN for
- * Pyodide and piplite; its litePluginSettings replace those defaults per
- * plugin, so the wrapper passes the kernel plugin's settings from config.json.
- */
-var loadThebeLite = async () => {
-  const response = await fetch(new URL("../lite/config.json", THEBE_JS_URL));
-  if (!response.ok) {
-    throw new Error(`no in-browser kernel in this build (${response.url}: ${response.status})`);
-  }
-  const lite = await response.json();
-  lite.configUrl = response.url;
-  const here = (path) => new URL(path, response.url).href;
-  // JupyterLite takes its base URL from this element (default: the site's root) and
-  // reads api/contents/all.json there, which thebe-lite ships next to itself.
-  const pageConfig = document.createElement("script");
-  pageConfig.id = "jupyter-config-data";
-  pageConfig.type = "application/json";
-  pageConfig.textContent = JSON.stringify({ baseUrl: new URL(".", here(lite.thebeLiteUrl)).pathname });
-  document.head.appendChild(pageConfig);
-  // JupyterLite would register a service worker, which the kernel does not need here
-  // (its files stay in memory), and then ping it at the site's root,
-  // /api/service-worker-heartbeat, outside the worker's scope: a 404 on every page.
-  // Without navigator.serviceWorker it goes on as in any browser that has none.
-  Object.defineProperty(navigator, "serviceWorker", { value: undefined, configurable: true });
-  await loadScript(here(lite.thebeLiteUrl));
-  const start = window.thebeLite.startJupyterLiteServer;
-  window.thebeLite.startJupyterLiteServer = (config) =>
-    start({
-      ...config,
-      litePluginSettings: {
-        ...(config && config.litePluginSettings),
-        "@jupyterlite/pyodide-kernel-extension:kernel": {
-          pyodideUrl: here(lite.pyodideUrl),
-          pipliteUrls: lite.pipliteUrls.map(here),
-          pipliteWheelUrl: here(lite.pipliteWheelUrl),
-          disablePyPIFallback: true,
-          // Loaded with Pyodide itself, in one batch, rather than one by one after it.
-          loadPyodideOptions: { packages: lite.preload },
-        },
-      },
-    });
-  return lite;
 };
 
 // ------------------------------------------------------------------ status
@@ -159,67 +110,6 @@ var FILE_URL_HELP =
   "with: python -m http.server 8000 --bind 127.0.0.1 --directory _build/html, " +
   "then open http://127.0.0.1:8000/.";
 
-// ------------------------------------------------------------------ kernel
-
-/** Run code in the kernel, no output shown; rejects with the kernel's error. */
-var runQuietly = async (kernel, code) => {
-  const future = kernel.requestExecute({ code, silent: true, store_history: false });
-  const reply = await future.done;
-  if (reply.content.status !== "ok") {
-    throw new Error(`${reply.content.ename}: ${reply.content.evalue}`);
-  }
-};
-
-/** What the status line says once the in-browser kernel is ready. */
-var browserReady = (lite) => {
-  const v = lite.versions;
-  return (
-    `Python ${v.python} runs in your browser (Pyodide ${v.pyodide}), offline: ` +
-    `numpy ${v.browser.numpy} and matplotlib ${v.browser.matplotlib} here, where the book ` +
-    `was built with numpy ${v.build.numpy} and matplotlib ${v.build.matplotlib}. ` +
-    "Run the cells in order, from the first."
-  );
-};
-
-/**
- * In the in-browser kernel, a cell that raises (and is not meant to: tag
- * raises-exception) gets a note under its output: this kernel is not the
- * build's, and the cell runs elsewhere. Relies on Thebe 0.9's
- * window.thebe.notebook.cells, whose execute() resolves to {id, error, ...}
- * (error: the cell's error outputs, if any), and on the element
- * [data-thebe-id=<id>] that holds the cell.
- */
-var explainFailures = (lite) => {
-  const v = lite.versions;
-  const text =
-    `This cell failed in Python in your browser (Pyodide ${v.pyodide}: numpy ` +
-    `${v.browser.numpy}, matplotlib ${v.browser.matplotlib}; the book was built with numpy ` +
-    `${v.build.numpy} and matplotlib ${v.build.matplotlib}). The cells run in order: run the ` +
-    "ones above it first. If the error is about a missing package or a version, run the " +
-    "page on Binder (launch menu) or on your machine (python scripts/serve_live.py).";
-  window.thebe.notebook.cells.forEach((cell) => {
-    const execute = cell.execute.bind(cell);
-    cell.execute = async (...args) => {
-      const result = await execute(...args);
-      const element = document.querySelector(`[data-thebe-id="${cell.id}"]`);
-      const container = element && element.closest(thebe_selector);
-      if (container && !container.classList.contains("tag_raises-exception")) {
-        container.querySelectorAll(".bpbook-browser-note").forEach((note) => note.remove());
-        if (result && result.error) {
-          // The theme's admonition style, after the cell's output.
-          const note = document.createElement("div");
-          note.className = "admonition warning bpbook-browser-note";
-          note.setAttribute("role", "note");
-          note.innerHTML = "<p class='admonition-title'>Python in your browser</p><p></p>";
-          note.lastElementChild.textContent = text;
-          container.appendChild(note);
-        }
-      }
-      return result;
-    };
-  });
-};
-
 var initThebe = async () => {
   if (document.querySelectorAll(".thebe-cell").length > 0) {
     return; // already live
@@ -260,7 +150,8 @@ var initThebe = async () => {
   modifyDOMForThebe();
   try {
     if (!onServer) {
-      lite = await loadThebeLite();
+      await loadScript(new URL("../bpbook-lite.js", THEBE_JS_URL).href);
+      lite = await window.bpbookLite.prepare();
     }
     await thebe.bootstrap({
       useBinder: false,
@@ -273,13 +164,9 @@ var initThebe = async () => {
       kernelOptions: { kernelName: lite ? lite.kernelName : kernelName },
     });
     if (lite) {
-      explainFailures(lite);
+      window.bpbookLite.explainFailures(lite);
       phase = `Installing ${lite.install.map((r) => r.replace(/\[.*\]/, "")).join(", ")}`;
-      const filesUrl = new URL(lite.filesUrl, lite.configUrl).href;
-      await runQuietly(
-        window.thebe.session.kernel,
-        `FILES_URL = ${JSON.stringify(filesUrl)}\n${lite.setup}`
-      );
+      await window.bpbookLite.setUp(window.thebe.session.kernel, lite);
     }
   } catch (error) {
     failed = true;
@@ -297,7 +184,9 @@ var initThebe = async () => {
   setStatus(
     where,
     "ready",
-    lite ? browserReady(lite) : `The cells run on the ${where}. Run them in order.`
+    lite
+      ? window.bpbookLite.readyMessage(lite)
+      : `The cells run on the ${where}. Run them in order.`
   );
   document.querySelectorAll(".thebe-init, .tag_thebe-init").forEach((cell) => {
     const run = cell.querySelector(".thebe-run-button");
