@@ -65,9 +65,8 @@ def one_run(site: str, page_path: str, timeout_ms: int) -> dict:
             times = {"ready": time.monotonic() - t0}
             for cell_id in page.evaluate(CELL_IDS_JS):
                 run = page.locator(f'[data-thebe-id="{cell_id}"] .thebe-run-button')
-                if not run.is_visible():  # a hide-input cell: show its code, as a reader would
-                    page.locator("div.cell").filter(has=run).locator("summary").click()
-                run.click()
+                # A cell folded away (a hidden input, a solution) keeps its button, hidden.
+                run.click() if run.is_visible() else run.dispatch_event("click")
                 page.wait_for_function(DONE_JS, arg=cell_id, timeout=timeout_ms, polling=100)
                 output, figure = page.evaluate(SHOWN_JS, cell_id)
                 if output:

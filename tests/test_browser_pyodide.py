@@ -102,9 +102,10 @@ class LivePage:
 
     def run_cell(self, cell_id: str) -> None:
         button = self.page.locator(f'[data-thebe-id="{cell_id}"] .thebe-run-button')
-        if not button.is_visible():  # a hide-input cell: show its code first, as a reader would
-            self.page.locator("div.cell").filter(has=button).locator("summary").click()
-        self.run([cell_id], button.click)
+        # A cell folded away (a hidden input, a solution not opened) keeps its button,
+        # hidden: the same click, without unfolding it.
+        click = button.click if button.is_visible() else lambda: button.dispatch_event("click")
+        self.run([cell_id], click)
 
     def run_all(self) -> None:
         button = self.page.locator(".thebe-runall-button").first
@@ -223,12 +224,11 @@ def test_gradient_check_and_figure_run_in_the_browser(live):
     expected = "".join(
         "".join(o.get("text", "")) for o in check["outputs"] if o["output_type"] == "stream"
     ).strip().splitlines()
-    line = re.compile(r"(layer \d+: max relative error over W\^\d+ and b\^\d+): (\S+)")
-    assert [line.fullmatch(p).group(1) for p in printed] == [
-        line.fullmatch(e).group(1) for e in expected
-    ]
-    # The kernel's numpy is not the build's: the digits differ, the verdict must not.
-    assert all(float(line.fullmatch(p).group(2)) < 1e-7 for p in printed), printed
+    # The kernel's numpy is not the build's: the digits of the errors may differ, the
+    # lines around them and the verdict (the cell asserts its own bound) must not.
+    error = re.compile(r"\d\.\de[-+]\d+")
+    assert [error.sub("E", p) for p in printed] == [error.sub("E", e) for e in expected]
+    assert all(float(x) < 1e-6 for p in printed for x in error.findall(p)), printed
 
     images = lp.page.locator(".thebe-output img[src^='data:image/png']")
     assert images.count() >= 1, "no matplotlib figure was drawn"
