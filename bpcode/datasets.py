@@ -73,13 +73,12 @@ def _bundled_digits():
     return table[:, :-1], table[:, -1].astype(int)
 
 
-def shuffle_split(n, test_fraction, seed):
+def _shuffle_split(n, test_fraction, seed):
     """(train, test) indices as scikit-learn's ``train_test_split`` draws them
     without stratification: ceil(test_fraction·n) test samples, taken first
     from ``np.random.RandomState(seed).permutation(n)``."""
-    rng = seed if isinstance(seed, np.random.RandomState) else np.random.RandomState(seed)
     n_test = math.ceil(test_fraction * n)
-    permutation = rng.permutation(n)
+    permutation = np.random.RandomState(seed).permutation(n)
     return permutation[n_test:], permutation[:n_test]
 
 
@@ -96,7 +95,7 @@ def digits(seed=0, test_fraction=0.25, dtype="float64"):
             raise ImportError("bpcode.datasets.digits needs scikit-learn "
                               "(pip install scikit-learn)") from error
         pixels, labels = bundled
-        train, test = shuffle_split(len(labels), test_fraction, seed)
+        train, test = _shuffle_split(len(labels), test_fraction, seed)
         x_train, x_test = pixels[train] / 16.0, pixels[test] / 16.0
         y_train, y_test = labels[train], labels[test]
     else:
