@@ -1,9 +1,14 @@
 """The data sets the book trains on, made here or shipped with scikit-learn.
 
 Nothing is downloaded: the digits are the 8×8 images bundled with
-scikit-learn.
+scikit-learn. Where scikit-learn is not installed (the book's in-browser
+kernel), the same file may ship inside bpcode, in ``bpcode/data/``, and the
+split is made exactly as scikit-learn's ``train_test_split`` makes it.
 """
 
+import gzip
+import math
+from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
@@ -55,6 +60,28 @@ def one_hot(labels, n_classes):
     return np.eye(n_classes)[labels]
 
 
+#: scikit-learn's digits file, where the in-browser kernel's bpcode carries it.
+BUNDLED_DIGITS = resources.files(__package__) / "data" / "digits.csv.gz"
+
+
+def _bundled_digits():
+    """The digits of BUNDLED_DIGITS as (pixels, labels); None if the file is absent."""
+    if not BUNDLED_DIGITS.is_file():
+        return None
+    with BUNDLED_DIGITS.open("rb") as raw, gzip.open(raw, "rt") as text:
+        table = np.loadtxt(text, delimiter=",")  # as scikit-learn's load_digits reads it
+    return table[:, :-1], table[:, -1].astype(int)
+
+
+def _shuffle_split(n, test_fraction, seed):
+    """(train, test) indices as scikit-learn's ``train_test_split`` draws them
+    without stratification: ceil(test_fraction·n) test samples, taken first
+    from ``np.random.RandomState(seed).permutation(n)``."""
+    n_test = math.ceil(test_fraction * n)
+    permutation = np.random.RandomState(seed).permutation(n)
+    return permutation[n_test:], permutation[:n_test]
+
+
 def digits(seed=0, test_fraction=0.25, dtype="float64"):
     """scikit-learn's 1797 digits, split 75/25 (1347/450 with the defaults)."""
     test_fraction = _validate.real("test_fraction", test_fraction, low=0, low_open=True,
@@ -63,10 +90,17 @@ def digits(seed=0, test_fraction=0.25, dtype="float64"):
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
     except ImportError as error:
-        raise ImportError("bpcode.datasets.digits needs scikit-learn "
-                          "(pip install scikit-learn)") from error
-    data = load_digits()
-    x_train, x_test, y_train, y_test = train_test_split(
-        data.data / 16.0, data.target, test_size=test_fraction, random_state=seed)
+        bundled = _bundled_digits()
+        if bundled is None:
+            raise ImportError("bpcode.datasets.digits needs scikit-learn "
+                              "(pip install scikit-learn)") from error
+        pixels, labels = bundled
+        train, test = _shuffle_split(len(labels), test_fraction, seed)
+        x_train, x_test = pixels[train] / 16.0, pixels[test] / 16.0
+        y_train, y_test = labels[train], labels[test]
+    else:
+        data = load_digits()
+        x_train, x_test, y_train, y_test = train_test_split(
+            data.data / 16.0, data.target, test_size=test_fraction, random_state=seed)
     return Digits(x_train.astype(dtype), one_hot(y_train, 10).astype(dtype),
                   x_test.astype(dtype), one_hot(y_test, 10).astype(dtype), y_train, y_test)

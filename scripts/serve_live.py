@@ -17,7 +17,8 @@ button, then *Live Code*. Everything stays on this machine:
 * every HTML page is sent with one more ``<script type="text/x-thebe-config">``
   block, which Thebe merges over the page's own (Binder) settings: use that
   Jupyter server, with that token. The files in ``_build/html`` are not changed,
-  so the same build still works as a static site (where Live Code uses Binder).
+  so the same build still works as a static site (where Live Code runs Python
+  in the browser).
 
 Stop with Ctrl+C: the Jupyter server and its kernels are shut down too.
 """

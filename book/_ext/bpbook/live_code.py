@@ -22,10 +22,12 @@ and a CDN breaks the offline book. This module instead:
    page from ``data-content_root``, so it is right at every folder depth. And
    replaces ``sphinx-thebe.js`` by ``thebe_static/bpbook-thebe.js`` (this
    repository's own code), which keeps ``initThebe()`` for the theme's button
-   but speaks Thebe 0.9's API: see that file. Nothing is loaded until the
-   button is clicked, so pages make no extra request on load. Both copies of
-   each script (registry and builder) are rewritten the same way, so that the
-   de-duplication of step 3 still matches them.
+   but speaks Thebe 0.9's API: see that file. Its sibling ``bpbook-lite.js``,
+   which it loads only to start the in-browser kernel, is published with it.
+   Nothing is loaded until the button is clicked, so pages make no extra
+   request on load. Both copies of each script (registry and builder) are
+   rewritten the same way, so that the de-duplication of step 3 still matches
+   them.
 3. Each inline ``<script>`` once (:func:`dedupe_inline_js`), which fixes the
    page error "Identifier 'THEBE_JS_URL' has already been declared".
    Symptom: every page contains sphinx-thebe's inline configuration script
@@ -44,10 +46,12 @@ and a CDN breaks the offline book. This module instead:
    ``filename=''`` and drop exact duplicates. Thebe itself is untouched: its
    config script, the Thebe loader and the launch button stay.
 
-Which Jupyter server runs the code is decided in the page: Binder by default
-(sphinx-thebe's ``<script type="text/x-thebe-config">``), or a local server
-when ``scripts/serve_live.py`` serves the book (it adds a second config block
-with ``useBinder: false`` and the server's URL and token).
+Which kernel runs the code is decided in the page, by ``bpbook-thebe.js``:
+Python in the reader's browser by default (the files of
+:mod:`.pyodide_files` and :mod:`.browser_kernel`), or a local Jupyter server
+when ``scripts/serve_live.py`` serves the book (it adds a second
+``<script type="text/x-thebe-config">`` block with ``useBinder: false`` and the
+server's URL and token). Binder stays in the launch menu, as JupyterLab.
 
 Hooks (connected in ``__init__.py``): :func:`fetch_thebe` on ``config-inited``
 at 100, before Sphinx checks ``html_extra_path`` (800); :func:`add_static_path`
@@ -136,8 +140,12 @@ def _requirejs_file(rel: str) -> str | None:
     return {"require.js": "require.js", "package.json": "requirejs-package.json"}.get(rel)
 
 
-def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
-    """``npm pack`` one package (no dependencies) and copy the files ``place`` names."""
+def npm_unpack(npm: str, spec: str, dest: Path, place, integrity: str | None = None) -> bool:
+    """``npm pack`` one package (no dependencies) and copy the files ``place`` names.
+
+    ``integrity`` pins the tarball: the registry's ``sha512-...`` value, which
+    npm checks the download against and reports back.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [npm, "pack", spec, "--pack-destination", tmp, "--json", "--silent"],
@@ -148,7 +156,16 @@ def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
         if proc.returncode != 0:
             logger.warning("[bpbook.live_code] npm pack %s failed:\n%s", spec, proc.stderr[-2000:])
             return False
-        tarball = Path(tmp) / json.loads(proc.stdout)[0]["filename"]
+        packed = json.loads(proc.stdout)[0]
+        if integrity is not None and packed.get("integrity") != integrity:
+            logger.warning(
+                "[bpbook.live_code] npm pack %s: integrity %s, pinned %s; not used",
+                spec,
+                packed.get("integrity"),
+                integrity,
+            )
+            return False
+        tarball = Path(tmp) / packed["filename"]
         with tarfile.open(tarball) as tar:
             for member in tar.getmembers():
                 if not member.isfile() or not member.name.startswith("package/"):
@@ -156,6 +173,7 @@ def _npm_unpack(npm: str, spec: str, dest: Path, place) -> bool:
                 name = place(member.name[len("package/") :])
                 if name is None:
                     continue
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as src, open(dest / name, "wb") as out:
                     shutil.copyfileobj(src, out)
     return True
@@ -179,8 +197,8 @@ def fetch_thebe(app: Sphinx, config: Config) -> None:
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     if not (
-        _npm_unpack(npm, specs[0], dest, _thebe_file)
-        and _npm_unpack(npm, specs[1], dest, _requirejs_file)
+        npm_unpack(npm, specs[0], dest, _thebe_file)
+        and npm_unpack(npm, specs[1], dest, _requirejs_file)
     ):
         return
     bundle = dest / "index.js"
