@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+import toc
 from bs4 import BeautifulSoup
 from conftest import Build  # the session's one build (fixtures in conftest.py)
 
@@ -49,21 +49,9 @@ pytestmark = pytest.mark.book
 # --------------------------------------------------------------------------- toc
 
 
-def _toc_entries(node: dict) -> list[str]:
-    files = []
-    for key in ("parts", "chapters", "sections"):
-        for child in node.get(key, []) or []:
-            if "file" in child:
-                files.append(child["file"])
-            files.extend(_toc_entries(child))
-    return files
-
-
 @cache
 def toc_docnames() -> tuple[str, ...]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
-    names = [toc["root"], *_toc_entries(toc)]
-    return tuple(str(Path(n).with_suffix("")) if Path(n).suffix else n for n in names)
+    return toc.docnames()
 
 
 def source_of(docname: str) -> Path:

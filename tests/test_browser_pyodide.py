@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
+import toc
 from browser import HTML_DIR, ROOT, PageWatch, origin, screenshot_path, static_server
 from bs4 import BeautifulSoup
 
@@ -44,20 +44,9 @@ START_TIMEOUT = 180_000  # ms; a cold start is 10 to 25 s on 2 idle cores
 RUN_TIMEOUT = 300_000
 
 
-def _toc_files(node: dict) -> list[str]:
-    files = []
-    for key in ("parts", "chapters", "sections"):
-        for child in node.get(key, []) or []:
-            if "file" in child:
-                files.append(child["file"])
-            files.extend(_toc_files(child))
-    return files
-
-
 def _pages_with_code() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
-    pages = [str(Path(name).with_suffix("")) for name in [toc["root"], *_toc_files(toc)]]
-    return [p for p in pages if "```{code-cell}" in (ROOT / f"{p}.md").read_text(encoding="utf8")]
+    return [p for p in toc.docnames()
+            if "```{code-cell}" in (ROOT / f"{p}.md").read_text(encoding="utf8")]
 
 
 PAGES_WITH_CODE = _pages_with_code()

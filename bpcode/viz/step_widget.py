@@ -11,16 +11,15 @@ redraws one ``ipywidgets.HTML``. ipywidgets is imported inside the function.
 
 from __future__ import annotations
 
-import contextlib
-
 from .step_html import CSS, INTERVAL_MS, view_html
 from .steps import example_parameters, stepthrough_data
+from .widgets import LiveView
 
 #: What the size controls allow: (lowest, highest) for each.
 INPUTS, HIDDEN_LAYERS, HIDDEN_UNITS, OUTPUTS = (1, 3), (1, 3), (1, 4), (1, 3)
 
 
-class StepThrough:
+class StepThrough(LiveView):
     """The live step-through, displayed as one ipywidgets container.
 
     ``widget`` is the container (display the StepThrough itself, or this);
@@ -34,10 +33,10 @@ class StepThrough:
     """
 
     def __init__(self, widget, controls, step, play, buttons, html, compute):
-        self.widget, self.controls, self.step, self.play = widget, controls, step, play
+        super().__init__(widget)
+        self.controls, self.step, self.play = controls, step, play
         self.buttons, self.html = buttons, html
         self._compute = compute
-        self._holding = False
         self.data = None
         self.updates = 0
 
@@ -72,18 +71,6 @@ class StepThrough:
     def move(self, by):
         """Go ``by`` steps forward (negative: back), within the frames."""
         self.step.value = min(max(self.step.value + by, 1), len(self.frames))
-
-    @contextlib.contextmanager
-    def holding(self):
-        """Change several controls inside this block without a redraw for each."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def stepthrough_widget(sizes=(2, 3, 2), seed=0, eta=0.5, *, interval=INTERVAL_MS):

@@ -35,7 +35,29 @@ INIT_CHOICES = {
 }
 
 
-class Explorer:
+class LiveView:
+    """What every live view of the book has: the ipywidgets container
+    ``widget``, shown when the view itself is displayed, and :meth:`holding`,
+    for changing several of its controls with one redraw."""
+
+    def __init__(self, widget):
+        self.widget = widget
+        self._holding = False
+
+    @contextlib.contextmanager
+    def holding(self):
+        """Change several controls inside this block without a redraw for each."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Explorer(LiveView):
     """A live figure and its controls, displayed as one ipywidgets container.
 
     ``widget`` is the container (display the Explorer itself, or this);
@@ -46,10 +68,10 @@ class Explorer:
     """
 
     def __init__(self, widget, controls, play, plot, image, compute, status):
-        self.widget, self.controls, self.play = widget, controls, play
+        super().__init__(widget)
+        self.controls, self.play = controls, play
         self.plot, self.figure, self.image, self.status = plot, plot.fig, image, status
         self._compute = compute
-        self._holding = False
         self.data = None
         self.updates = 0
 
@@ -66,18 +88,6 @@ class Explorer:
         self.image.value = canvas.png(self.figure)
         self.status.value = ""
         self.updates += 1
-
-    @contextlib.contextmanager
-    def holding(self):
-        """Change several controls inside this block without a redraw for each."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _play(grid, value, interval, what):

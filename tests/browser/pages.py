@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-import yaml
+import toc
 
 from . import ROOT, PageWatch, axe, layout, origin, screenshot_path
 
@@ -31,21 +31,9 @@ VIEWPORTS = {WIDE: {"width": 1280, "height": 900}, PHONE: {"width": 390, "height
 PREBUILT = os.environ.get("BPBOOK_PREBUILT_HTML")  # <book>/_build/html
 
 
-def _toc_files(node: dict) -> list[str]:
-    files = []
-    for key in ("parts", "chapters", "sections"):
-        for child in node.get(key, []) or []:
-            if "file" in child:
-                files.append(child["file"])
-            files.extend(_toc_files(child))
-    return files
-
-
 def _pages() -> list[str]:
     book_root = Path(PREBUILT).resolve().parents[1] if PREBUILT else ROOT
-    toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf8"))
-    names = [toc["root"], *_toc_files(toc)]
-    pages = [str(Path(n).with_suffix("")) + ".html" for n in names]
+    pages = [f"{name}.html" for name in toc.docnames(book_root)]
     # Sphinx's own pages, and the root redirect to the first page
     return [*pages, "genindex.html", "search.html", "index.html"]
 
