@@ -91,7 +91,8 @@ def saturation(net, x, threshold=0.01):
     :class:`bpcode.NonFiniteError` if some z^l overflows.
     """
     _validate.instance("net", net, Network)
-    threshold = _validate.real("threshold", threshold, low=0, low_open=True)
+    # float64, so that f'(z) in float32 is compared without casting 1e300 down
+    threshold = np.float64(_validate.real("threshold", threshold, low=0, low_open=True))
     forward = net.forward(x)
     layers = np.arange(2, net.L + 1)
     fractions = np.array([

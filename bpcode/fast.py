@@ -202,8 +202,11 @@ class FastStep:
         self.decay = self._scratch = None
         if settings.weight_decay:  # η λ on every weight, 0 on every bias
             self.decay, self._scratch = _Flat(sizes, dtype), _Flat(sizes, dtype)
-            for w in self.decay.W:
-                w.fill(eta * settings.weight_decay)
+            # An η λ beyond the dtype's range becomes inf here, and the first
+            # step then refuses its non-finite parameters (DivergenceError).
+            with np.errstate(over="ignore"):
+                for w in self.decay.W:
+                    w.fill(eta * settings.weight_decay)
         # The velocity is kept as η v, in two arrays used in turn so that a
         # refused step leaves it unchanged.
         self.V = [_Flat(sizes, dtype), _Flat(sizes, dtype)] if settings.momentum else None
@@ -217,10 +220,13 @@ class FastStep:
             self.P.W[i][...] = net.W[l]
             self.P.b[i][...] = net.b[l]
         if self.V is not None:
-            for i, l in enumerate(self._layers):
-                v_W, v_b = velocity[l] if velocity is not None else (0, 0)
-                np.multiply(v_W, self.settings.eta, out=self.V[0].W[i])
-                np.multiply(v_b, self.settings.eta, out=self.V[0].b[i])
+            # An η v beyond the dtype's range becomes inf: the next step is then
+            # refused and taken by the textbook step.
+            with np.errstate(over="ignore"):
+                for i, l in enumerate(self._layers):
+                    v_W, v_b = velocity[l] if velocity is not None else (0, 0)
+                    np.multiply(v_W, self.settings.eta, out=self.V[0].W[i])
+                    np.multiply(v_b, self.settings.eta, out=self.V[0].b[i])
         self._seen = ([net.W[l] for l in self._layers], [net.b[l] for l in self._layers])
         self._shown = None
 
@@ -230,8 +236,10 @@ class FastStep:
         if self.V is None:
             return {l: (np.zeros_like(self.P.W[i]), np.zeros_like(self.P.b[i]))
                     for i, l in enumerate(self._layers)}
-        V, eta = self.V[0], self.settings.eta
-        return {l: (V.W[i] / eta, V.b[i] / eta) for i, l in enumerate(self._layers)}
+        # η in float64: cast to float32 first, a huge η would overflow.
+        V, eta, dtype = self.V[0], np.float64(self.settings.eta), self.net.dtype
+        return {l: ((V.W[i] / eta).astype(dtype), (V.b[i] / eta).astype(dtype))
+                for i, l in enumerate(self._layers)}
 
     def step(self, x, t):
         """One step of gradient descent on the mini-batch (x, t); returns True

@@ -124,3 +124,36 @@ def test_fast_step_checks_the_batch_structure():
 def test_steps_check_the_network(step):
     with pytest.raises(TypeError, match=r"\bnet must be a bpcode\.Network"):
         step("net", SGDSettings(0.1))
+
+
+# ------------------------ Python numbers beyond float32's range, float32 arrays
+
+
+@pytest.mark.parametrize("step", ["fast", "textbook"])
+@pytest.mark.parametrize(("eta", "weight_decay"), [(0.1, 1e300), (1e300, 0.01)])
+def test_huge_eta_or_decay_on_float32_diverges_without_warnings(step, eta, weight_decay,
+                                                                no_warnings):
+    """η λ and η v are formed in the network's dtype; beyond its range they
+    become inf quietly, and the step that would use them is refused."""
+    x = np.array([[-0.13]], np.float32)
+    net = Network([1, 1], init="he", dtype="float32", seed=0)
+    before = snapshot(net)
+    with pytest.raises(DivergenceError, match="epoch 1"):
+        bpcode.sgd(net, x, np.array([[0.64]], np.float32), eta=eta, epochs=1, batch_size=1,
+                   momentum=0.5, weight_decay=weight_decay, seed=0, step=step)
+    assert_unchanged(net, before)
+
+
+def test_fast_velocity_with_huge_eta_is_quiet(no_warnings):
+    """The velocity v is kept as η v; v = (η v) / η is divided in float64."""
+    net = Network([2, 3, 1], dtype="float32", seed=0)
+    velocity = FastStep(net, SGDSettings(1e300, momentum=0.5)).velocity
+    for l, (v_W, v_b) in velocity.items():
+        assert v_W.dtype == v_b.dtype == np.float32
+        assert v_W.shape == net.W[l].shape and not v_W.any() and not v_b.any()
+
+
+def test_saturation_threshold_beyond_float32_is_quiet(no_warnings):
+    net = Network([2, 3, 1], dtype="float32", seed=0)
+    layers, fractions = bpcode.saturation(net, X[:, :2].astype(np.float32), threshold=1e300)
+    assert list(layers) == [2, 3] and list(fractions) == [1.0, 1.0]
