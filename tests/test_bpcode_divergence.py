@@ -180,3 +180,28 @@ def test_momentum_run_diverges_cleanly(sgd_path):
     net = Network([1, 8, 1], hidden="tanh", output="identity", init="xavier_normal", seed=0)
     err, after = run_to_divergence(net, x, t, eta=50.0, momentum=0.99, epochs=500)
     check_error(err, after, net)
+
+
+@pytest.mark.parametrize("step", [bpcode.TextbookStep, bpcode.FastStep])
+@pytest.mark.parametrize(("scale", "layer"), [(1e38, 2), (1e19, 3)])
+def test_step_with_non_finite_cost_names_the_cost_and_its_layer(step, scale, layer):
+    """The cost is checked before the gradient, and the error says so. With
+    W^2 = 1e38, z^2 overflows float32; with W^2 = 1e19 every z is finite
+    (z^3 = 3e19) but the cost (z^3)^2 / 2 is not, and the output layer is named."""
+    net = Network([2, 3, 1], output="identity", dtype="float32", seed=0)
+    net.set_parameters({2: np.full((2, 3), scale), 3: np.full((3, 1), 1e19)},
+                       {2: np.zeros(3), 3: np.zeros(1)})
+    x, t = np.full((2, 2), 10.0, np.float32), np.zeros((2, 1), np.float32)
+    stepper = step(net, bpcode.SGDSettings(0.1))
+    before = params(net)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DivergenceError) as info:
+            stepper.step(x, t)
+        assert str(info.value).startswith(f"the cost is inf, first non-finite values in "
+                                          f"layer {layer}; the network keeps its parameters")
+        assert info.value.layer == layer and info.value.epoch is None
+        with pytest.raises(bpcode.NonFiniteError, match=f"the cost is inf.*layer {layer}$"):
+            stepper.measure(x, t)
+    assert caught == []
+    assert_params_equal(net, before)

@@ -212,3 +212,51 @@ def test_relative_error_definition():
     np.testing.assert_allclose(err, [0.1 / 1.1, 0.0, 0.0], rtol=1e-15)
     # Below ``tiny`` the error is absolute / tiny.
     assert bpcode.relative_error(1e-9, 0.0, tiny=1e-6) == pytest.approx(1e-3)
+
+
+@pytest.mark.parametrize("order", sorted(bpcode.gradcheck.STENCILS))
+def test_stencil_of_order_p_is_exact_to_order_p(order):
+    """Σ_k w_k [f(θ + kh) - f(θ - kh)] / h has Taylor series
+    2 Σ_k w_k Σ_odd m k^m h^(m-1) f^(m)(θ) / m!: it is f'(θ) + O(h^p) exactly
+    when 2 Σ w_k k = 1 and Σ w_k k^m = 0 for the odd m = 3, ..., p - 1, and the
+    error at m = p + 1 is not zero (the order is not higher than claimed)."""
+    k, w = np.array(bpcode.gradcheck.STENCILS[order], dtype=float).T
+    assert len(k) == order // 2 and list(k) == list(range(1, order // 2 + 1))
+    assert 2 * w @ k == pytest.approx(1, abs=1e-15)
+    for m in range(3, order, 2):
+        assert w @ k**m == pytest.approx(0, abs=1e-14), m
+    assert abs(w @ k ** (order + 1)) > 1e-3
+
+
+def test_each_finite_difference_uses_the_order_it_is_given():
+    """At eps = 0.03 the error of order p falls by a factor of at least 10 per
+    step in p, for one entry, a whole ∂C/∂W^l, δ^l and check_gradients."""
+    net, x, t = _small_net()
+    grads = net.backward(x, t)
+    errors = {order: [
+        float(bpcode.relative_error(grads.dW[3][1, 2], bpcode.numerical_gradient(
+            net, x, t, "W", 3, (1, 2), eps=0.03, order=order))),
+        float(bpcode.relative_error(grads.dW[3], bpcode.numerical_parameter_gradient(
+            net, x, t, "W", 3, eps=0.03, order=order)).max()),
+        float(bpcode.relative_error(grads.db[2], bpcode.numerical_parameter_gradient(
+            net, x, t, "b", 2, eps=0.03, order=order)).max()),
+        float(bpcode.relative_error(grads.delta[3], bpcode.numerical_delta(
+            net, x, t, 3, eps=0.03, order=order)).max()),
+        max(check_gradients(net, x, t, eps=0.03, order=order).values()),
+    ] for order in (2, 4, 6, 8)}
+    assert min(errors[2]) > 1e-4
+    for p in (4, 6, 8):
+        for low, high in zip(errors[p], errors[p - 2], strict=True):
+            assert low < high / 10, (p, errors)
+    assert max(errors[8]) < 1e-7
+
+
+def test_numerical_parameter_gradient_checks_param_and_layer():
+    net, x, t = _small_net()
+    for param in ("w", "Q", None, "dW"):
+        with pytest.raises(ValueError, match="param must be 'W' or 'b'"):
+            bpcode.numerical_parameter_gradient(net, x, t, param, 2)
+    for l, message in ((1, "l must be >= 2, got 1"), (5, r"l must be a layer in \[2, 3, 4\]"),
+                       ("2", "l must be an integer")):
+        with pytest.raises((TypeError, ValueError), match=message):
+            bpcode.numerical_parameter_gradient(net, x, t, "W", l)

@@ -359,3 +359,16 @@ def test_save_refuses_a_network_it_could_not_load(tmp_path):
     assert not (tmp_path / "net.npz").exists()
 
 
+
+
+@pytest.mark.parametrize("sizes", [np.array([2.0, 3.0, 1.0]), np.array([[2, 3, 1]]),
+                                   np.array(3), np.array([True, True]), np.array([2]),
+                                   np.array(["2", "3", "1"])],
+                         ids=["float", "2-D", "0-d", "bool", "one layer", "text"])
+def test_sizes_must_be_a_1d_integer_array_of_two_or_more(saved, sizes):
+    _rewrite(saved, sizes=sizes)
+    message = (f"{saved}: 'sizes' must be a 1-D integer array of at least 2 layer sizes, "
+               f"got shape {sizes.shape} and dtype {sizes.dtype}")
+    with pytest.raises(ValueError) as info:
+        load(saved)
+    assert str(info.value) == message

@@ -375,3 +375,19 @@ def test_update_returns_new_dicts():
         assert np.array_equal(net.W[l], W0[l]) and np.array_equal(net.b[l], b0[l])
         np.testing.assert_allclose(W[l], W0[l] - 0.5 * grads.dW[l], rtol=1e-15)
         np.testing.assert_allclose(b[l], b0[l] - 0.5 * grads.db[l], rtol=1e-15)
+
+
+def test_accuracy_of_one_output_counts_y_above_one_half_as_class_1():
+    """y = 1/2 exactly (all parameters 0) is class 0, and t is read the same way."""
+    net = Network([2, 1], seed=0)
+    net.set_parameters({2: np.zeros((2, 1))}, {2: np.zeros(1)})
+    x = np.ones((4, 2))
+    assert net.accuracy(x, np.array([[0.0], [0.0], [1.0], [0.0]])) == 0.75
+    net.set_parameters({2: np.zeros((2, 1))}, {2: np.full(1, 1e-12)})
+    assert net.accuracy(x, np.array([[0.0], [0.0], [1.0], [0.0]])) == 0.25
+
+
+def test_accuracy_of_several_outputs_takes_the_first_of_equal_largest_outputs():
+    net = Network([2, 3], output="softmax", cost="cross_entropy", seed=0)
+    net.set_parameters({2: np.zeros((2, 3))}, {2: np.array([0.0, 1.0, 1.0])})
+    assert net.accuracy(np.ones((3, 2)), np.eye(3)) == 1 / 3
