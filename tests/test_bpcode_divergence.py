@@ -205,3 +205,43 @@ def test_step_with_non_finite_cost_names_the_cost_and_its_layer(step, scale, lay
             stepper.measure(x, t)
     assert caught == []
     assert_params_equal(net, before)
+
+
+def _validation_overflow(x_val):
+    """A linear net y = W x + b (W = 1, b = 0) trained on one finite sample
+    (x = 1, t = 10) and validated on x_val; the quadratic cost of x_val
+    overflows once (W x_val)² / 2 > 1.8e308."""
+    net = Network([1, 1], output="identity", seed=0)
+    net.set_parameters({2: [[1.0]]}, {2: [0.0]})
+    return net, np.array([[1.0]]), np.array([[10.0]]), (np.array([[x_val]]), np.array([[0.0]]))
+
+
+@pytest.mark.parametrize(("x_val", "epoch", "when"), [
+    (1e200, 0, "at epoch 0 (before any step)"),
+    # (1e154)² / 2 = 5e307 is finite; the first step makes W = 1 + 0.1 · 9 = 1.9
+    # and (1.9e154)² overflows.
+    (1e154, 1, "at the end of epoch 1"),
+])
+def test_validation_that_overflows_names_the_validation_set_and_the_epoch(
+        x_val, epoch, when, sgd_path, no_warnings):
+    """The training set stays finite; the cost on the validation data overflows.
+    The error says when, on which data, and why (the NonFiniteError of
+    net.loss on the validation data), carries the epoch, the layer and the
+    history of the epochs before, and the network keeps its finite parameters."""
+    net, x, t, validation = _validation_overflow(x_val)
+    seen = []
+    with pytest.raises(DivergenceError) as info:
+        sgd(net, x, t, eta=0.1, epochs=3, batch_size=1, seed=0, validation=validation,
+            callback=lambda e, history: seen.append(e))
+    err = info.value
+    with pytest.raises(bpcode.NonFiniteError) as cause:
+        net.loss(*validation)
+    assert str(err) == (f"training diverged: {when}, on the validation set, {cause.value}; "
+                        f"every parameter is finite and the network keeps them")
+    assert (err.epoch, err.layer) == (epoch, 2)
+    assert seen == []  # the epoch that diverged is not reported as finished
+    assert isinstance(err.history, bpcode.History)
+    assert err.history.epoch == list(range(epoch))
+    assert err.history.val_loss == [pytest.approx(0.5 * x_val ** 2) for _ in range(epoch)]
+    expected_W = 1.0 if epoch == 0 else 1.9
+    assert net.W[2][0, 0] == pytest.approx(expected_W, rel=1e-15)
