@@ -23,6 +23,7 @@ file takes well under a minute.
 """
 
 import dataclasses
+import os
 import warnings
 
 import numpy as np
@@ -34,9 +35,14 @@ import bpcode
 from bpcode import ACTIVATIONS, COSTS, Network, NonFiniteError, SGDSettings
 
 
+# The mutation run (tests/mutation.md) runs these tests for every surviving mutant
+# of the functions they call, with BPCODE_EXAMPLES_SCALE=0.1.
+SCALE = float(os.environ.get("BPCODE_EXAMPLES_SCALE", "1"))
+
+
 def examples(n):
-    """Hypothesis settings for ``n`` examples, the same on every run."""
-    return settings(max_examples=n, derandomize=True, deadline=None, database=None,
+    """Hypothesis settings for ``n`` examples (times SCALE), the same on every run."""
+    return settings(max_examples=max(1, round(n * SCALE)), derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 PAIRS = [("sigmoid", "quadratic"), ("identity", "quadratic"), ("tanh", "quadratic"),
