@@ -363,3 +363,181 @@ def test_messages_say_what_was_given(net):
     with pytest.raises(ValueError) as info:
         net.forward(np.array([[1.0, np.nan]]))
     assert re.search(r"nan at index \(0, 1\)", str(info.value))
+
+
+# ------------------------------------------ exact messages of the shared checks
+
+
+def numpy_error(value):
+    """numpy's own message for a value it cannot make an array of (it differs
+    between numpy versions, so it is not written out here)."""
+    try:
+        np.asarray(value)
+    except ValueError as error:
+        return str(error)
+    raise AssertionError(f"numpy made an array of {value!r}")
+
+
+RAGGED = [[1.0, 2.0], [3.0]]
+NAN_THEN_INF = np.array([[1.0, np.nan], [np.inf, 0.0]])  # the first bad entry is (0, 1)
+BIG_AT_0_1 = np.array([[0.5, 1e300], [1e300, 0.0]])
+BAD_SEED = "seed must be a non-negative int, a numpy.random.Generator or None, got"
+FLOAT32_MAX = "(largest magnitude 3.403e+38)"
+
+EXACT_MESSAGES = {
+    # as_matrix: shape, emptiness and width, each with the shape as given
+    "x-3d": (lambda net: net.forward(np.ones((4, 2, 1))), ValueError,
+             "x must have shape (n, 2) or (2,), got shape (4, 2, 1)"),
+    "x-0d": (lambda net: net.forward(np.float64(1.0)), ValueError,
+             "x must have shape (n, 2) or (2,), got shape ()"),
+    "x-no-rows": (lambda net: net.forward(np.empty((0, 2))), ValueError,
+                  "x is an empty batch: expected at least one row, got shape (0, 2)"),
+    "x-no-columns": (lambda net: net.forward(np.empty((3, 0))), ValueError,
+                     "x must have 2 columns (shape (n, 2) or (2,)), got shape (3, 0)"),
+    "x-empty-sample": (lambda net: net.forward(np.empty(0)), ValueError,
+                       "x must have 2 columns (shape (n, 2) or (2,)), got shape (0,)"),
+    "x-sample-width": (lambda net: net.forward(np.ones(3)), ValueError,
+                       "x must have 2 columns (shape (n, 2) or (2,)), got shape (3,)"),
+    "t-no-rows": (lambda net: net.loss(X, np.empty((0, 2))), ValueError,
+                  "t is an empty batch: expected at least one row, got shape (0, 2)"),
+    # real_array: the type, or the dtype, that was given
+    "x-str": (lambda net: net.forward("1 2"), TypeError, "x must be a numeric array, got str"),
+    "x-bytes": (lambda net: net.forward(b"12"), TypeError, "x must be a numeric array, got bytes"),
+    "x-None": (lambda net: net.forward(None), TypeError,
+               "x must be a numeric array, got NoneType"),
+    "x-strings": (lambda net: net.forward(np.array([["1", "2"]])), TypeError,
+                  "x must be a numeric array, got dtype <U1"),
+    "x-complex": (lambda net: net.forward(np.ones((1, 2), dtype=complex)), TypeError,
+                  "x must be real, got dtype complex128"),
+    "x-ragged": (lambda net: net.forward(RAGGED), ValueError,
+                 f"x must be a rectangular numeric array: {numpy_error(RAGGED)}"),
+    # finite: the first bad value and its index
+    "x-nan": (lambda net: net.forward(NAN_THEN_INF), ValueError,
+              "x must be finite, got nan at index (0, 1)"),
+    "t-nan": (lambda net: net.loss(X, np.where(T == 1.0, np.nan, T)), ValueError,
+              "t must be finite, got nan at index (0, 1)"),
+    # instance
+    "net": (lambda net: gradient_norms("net", X, T), TypeError,
+            "net must be a bpcode.Network, got str"),
+    "settings": (lambda net: bpcode.TextbookStep(net, None), TypeError,
+                 "settings must be a bpcode.SGDSettings, got NoneType"),
+    # real: type, finiteness, open and closed lower bounds, upper bound
+    "eta-str": (lambda net: sgd(net, X, T, eta="0.1", epochs=1, batch_size=2), TypeError,
+                "eta must be a real number, got '0.1'"),
+    "eta-bool": (lambda net: bpcode.SGDSettings(eta=np.True_), TypeError,
+                 f"eta must be a real number, got {np.True_!r}"),
+    "eta-nan": (lambda net: sgd(net, X, T, eta=np.nan, epochs=1, batch_size=2), ValueError,
+                "eta must be finite, got nan"),
+    "eta-0": (lambda net: sgd(net, X, T, eta=0, epochs=1, batch_size=2), ValueError,
+              "eta must be > 0, got 0.0"),
+    "momentum": (lambda net: bpcode.SGDSettings(eta=0.1, momentum=-0.1), ValueError,
+                 "momentum must be >= 0, got -0.1"),
+    "noise": (lambda net: bpcode.datasets.regression_1d(noise=-1e-300), ValueError,
+              "noise must be >= 0, got -1e-300"),
+    "test_fraction": (lambda net: bpcode.datasets.digits(test_fraction=np.nextafter(0.9, 1)),
+                      ValueError, "test_fraction must be <= 0.9, got 0.9000000000000001"),
+    # integer
+    "batch_size-float": (lambda net: sgd(net, X, T, eta=0.1, epochs=1, batch_size=2.0),
+                         TypeError, "batch_size must be an integer, got 2.0"),
+    "batch_size-0": (lambda net: sgd(net, X, T, eta=0.1, epochs=1, batch_size=0), ValueError,
+                     "batch_size must be >= 1, got 0"),
+    "sizes-0": (lambda net: Network([2, 0]), ValueError, "sizes[1] must be >= 1, got 0"),
+    "sizes-bool": (lambda net: Network([2, np.True_]), TypeError,
+                   f"sizes[1] must be an integer, got {np.True_!r}"),
+    # choice
+    "hidden-None": (lambda net: Network([2, 3], hidden=None), TypeError,
+                    "hidden activation must be a name (str), got None"),
+    "cost-unknown": (lambda net: Network([2, 3], cost="hinge"), ValueError,
+                     "unknown cost 'hinge': expected one of ['binary_cross_entropy', "
+                     "'cross_entropy', 'quadratic']"),
+    # generator
+    "seed-negative": (lambda net: Network([2, 3], seed=-1), TypeError, f"{BAD_SEED} -1"),
+    "seed-bool": (lambda net: sgd(net, X, T, eta=0.1, epochs=1, batch_size=2, seed=True),
+                  TypeError, f"{BAD_SEED} True"),
+    # boolean
+    "allow_overflow": (lambda net: net.backward(X, T, allow_overflow=1), TypeError,
+                       "allow_overflow must be True or False, got 1"),
+    # layer_dict: the keys or the length given
+    "W-keys": (lambda net: net.set_parameters({2: net.W[2]}, net.b), ValueError,
+               "W must have the layer keys [2, 3], got [2]"),
+    "W-float-key": (lambda net: net.set_parameters({2: net.W[2], 3.0: net.W[3]}, net.b),
+                    ValueError, "W must have the layer keys [2, 3], got [2, 3.0]"),
+    "W-length": (lambda net: net.set_parameters([net.W[2]], net.b), ValueError,
+                 "W must hold 2 arrays (layers 2..3), got 1"),
+    "b-str": (lambda net: net.set_parameters(net.W, "b"), TypeError,
+              "b must be a dict keyed by layer or a list, got str"),
+    # parameter: unlike x, a bool array is no parameter
+    "W-ragged": (lambda net: net.set_parameters({2: RAGGED, 3: net.W[3]}, net.b), ValueError,
+                 f"W[2] must be a rectangular numeric array: {numpy_error(RAGGED)}"),
+    "W-bool": (lambda net: net.set_parameters({2: net.W[2] > 0, 3: net.W[3]}, net.b),
+               TypeError, "W[2] must be a real numeric array, got dtype bool"),
+    "b-strings": (lambda net: net.set_parameters(net.W, {2: net.b[2], 3: np.array(["a", "b"])}),
+                  TypeError, "b[3] must be a real numeric array, got dtype <U1"),
+    "W-shape": (lambda net: net.set_parameters({2: np.ones((2, 4)), 3: net.W[3]}, net.b),
+                ValueError, "W[2] must have shape (2, 3), got (2, 4)"),
+    "b-nan": (lambda net: net.set_parameters(net.W, {2: net.b[2], 3: [0.0, np.nan]}),
+              ValueError, "b[3] must be finite, got nan at index (1,)"),
+    # finite in float32: the value as given (not inf) and where it is
+    "x-float32": (lambda net: net.forward(BIG_AT_0_1), ValueError,
+                  f"x does not fit the network's float32 {FLOAT32_MAX}, got 1e+300 at "
+                  f"index (0, 1)", "float32"),
+    "W-float32": (lambda net: net.set_parameters({2: [[0.5, 1e39, 0.5], [1e39, 0.5, 0.5]],
+                                                  3: net.W[3]}, net.b), ValueError,
+                  f"W[2] does not fit the network's float32 {FLOAT32_MAX}, got 1e+39 at index "
+                  f"(0, 1)", "float32"),
+}
+
+
+@pytest.mark.parametrize("case", list(EXACT_MESSAGES))
+def test_exact_message_of_each_check(case, no_warnings):
+    """Every check's message in full: the argument's name, what was expected and
+    what was given (its type, dtype, shape, value or the index of its first bad
+    entry). Nothing changes, and no warning (an overflow in a cast) escapes."""
+    call, exc, message, *dtype = EXACT_MESSAGES[case]
+    net = Network([2, 3, 2], seed=0, dtype=(dtype or ["float64"])[0])
+    snap = snapshot(net)
+    with pytest.raises(exc) as info:
+        call(net)
+    assert str(info.value) == message
+    assert_unchanged(net, snap)
+
+
+# ------------------------------------------------- where each bound lies
+
+
+SMALLEST = 5e-324  # the smallest positive float64
+
+
+def test_real_bounds_open_and_closed():
+    """eta > 0 is open: the smallest positive float is a learning rate, 0 is not;
+    momentum >= 0, weight_decay >= 0 and noise >= 0 are closed: 0 is allowed,
+    -5e-324 is not. The checked values are stored as Python floats."""
+    settings = bpcode.SGDSettings(eta=SMALLEST, momentum=0, weight_decay=np.float32(0))
+    assert (settings.eta, settings.momentum, settings.weight_decay) == (SMALLEST, 0.0, 0.0)
+    assert all(type(v) is float for v in (settings.eta, settings.momentum,
+                                          settings.weight_decay))
+    with pytest.raises(ValueError, match=r"^eta must be > 0, got 0\.0$"):
+        bpcode.SGDSettings(eta=0.0)
+    for name in ("momentum", "weight_decay"):
+        with pytest.raises(ValueError) as info:
+            bpcode.SGDSettings(eta=0.1, **{name: -SMALLEST})
+        assert str(info.value) == f"{name} must be >= 0, got -5e-324"
+    x, t = bpcode.datasets.regression_1d(n=1, noise=0, seed=0)
+    assert x.shape == t.shape == (1, 1)
+    with pytest.raises(ValueError, match=r"^noise must be >= 0, got -5e-324$"):
+        bpcode.datasets.regression_1d(noise=-SMALLEST)
+
+
+def test_integer_bounds_are_closed(net):
+    """epochs >= 0 and batch_size >= 1 and every layer size >= 1 include the bound:
+    zero epochs train nothing, batches of one sample train, a layer of one unit
+    exists."""
+    snap = snapshot(net)
+    history = sgd(net, X, T, eta=0.1, epochs=0, batch_size=1, seed=0)
+    assert history.epoch == [0], "only the measurement before training"
+    assert_unchanged(net, snap)
+    sgd(net, X, T, eta=0.1, epochs=1, batch_size=1, seed=0)
+    assert not np.array_equal(net.W[2], snap[0][2])
+    assert Network([1, 1], seed=0).sizes == (1, 1)
+    with pytest.raises(ValueError, match=r"^epochs must be >= 0, got -1$"):
+        sgd(net, X, T, eta=0.1, epochs=-1, batch_size=1)
