@@ -1,9 +1,12 @@
 """bpcode.gradient_norms and bpcode.saturation against direct computations."""
 
+import decimal
+
 import numpy as np
 import pytest
 
 from bpcode import GradientNorms, Network, gradient_norms, saturation
+from bpcode.diagnostics import frobenius
 
 
 @pytest.mark.parametrize(("hidden", "output", "cost"), [
@@ -96,3 +99,67 @@ def test_diagnostics_leave_network_unchanged():
     gradient_norms(net, x, t)
     saturation(net, x)
     assert all(np.array_equal(net.W[l], W[l]) for l in W)
+
+
+def _exact_norm(array):
+    """The Euclidean norm of an array's values in 60-digit decimal arithmetic."""
+    with decimal.localcontext(decimal.Context(prec=60)):
+        return float(sum(decimal.Decimal(float(v)) ** 2 for v in np.ravel(array)).sqrt())
+
+
+@pytest.mark.parametrize("array", [
+    np.array([3.0, -4.0]), np.arange(12.0).reshape(3, 4),
+    # integers near 2**40: their squares (near 2**80) overflow int64, not float64
+    np.array([2**40 + 1, -(2**40 + 3), 2**40 - 5, 7], dtype=np.int64),
+    np.array([[2**40, 3], [-2**40, 1]], dtype=np.int64), np.array([True, True, False]),
+    # sums of squares that overflow or underflow although the norm does not
+    np.array([3e200, -4e200]), np.array([3e-200, -4e-200]), np.array([1e-170] * 3),
+    np.float32([3e30, -4e30]), np.float32([3e-30, -4e-30]),
+], ids=lambda a: f"{a.dtype}-{a.ravel()[0]:.0e}")
+def test_frobenius_is_the_euclidean_norm(array, no_warnings):
+    norm = frobenius(array)
+    assert norm == pytest.approx(_exact_norm(array), rel=1e-15 if array.dtype != np.float32
+                                 else 1e-6)
+
+
+def test_frobenius_of_float32_sums_its_squares_in_float32(no_warnings):
+    """1 + 2**-24 rounds to 1 in float32 (ties to even), not in float64."""
+    assert frobenius(np.float32([1.0, 2**-12])) == 1.0
+    assert frobenius(np.array([1.0, 2**-12])) == np.sqrt(1 + 2**-24) != 1.0
+
+
+def test_frobenius_where_the_sum_of_squares_is_exactly_the_smallest_normal(no_warnings):
+    """Squares below the smallest normal float64, 2**-1022, keep fewer digits:
+    here each of 1024 squares loses the 2**-44 of (1 + 2**-45)**2, their sum is
+    exactly 2**-1022, and only the rescaled sum keeps the norm 2**-511 (1 + 2**-45)."""
+    x = np.full(1024, 2.0**-516 * (1 + 2.0**-45))
+    assert np.vdot(x, x) == np.finfo(np.float64).tiny
+    assert frobenius(x) == 2.0**-511 * (1 + 2.0**-45)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, bool])
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
+def test_frobenius_of_empty_array_is_zero(dtype, shape, no_warnings):
+    assert frobenius(np.zeros(shape, dtype=dtype)) == 0.0
+
+
+def test_frobenius_of_non_finite_values(no_warnings):
+    assert frobenius(np.array([np.inf, 1.0])) == np.inf
+    assert frobenius(np.array([1.0, -np.inf])) == np.inf
+    assert np.isnan(frobenius(np.array([np.nan, 1.0])))
+    assert frobenius(np.zeros((2, 2))) == 0.0
+
+
+def test_saturation_counts_f_prime_strictly_below_threshold():
+    """f'(z) = threshold is not saturated: identity units (f' = 1) and live ReLU
+    units (f' = 1) at threshold = 1 are not counted, just above 1 they all are."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((30, 4))
+    net = Network([4, 6, 3], hidden="relu", output="identity", init="he", seed=9)
+    dead = np.mean(net.forward(x).z[2] <= 0)
+    assert 0 < dead < 1
+    layers, fractions = saturation(net, x, threshold=1.0)
+    assert layers.tolist() == [2, 3]
+    assert fractions.tolist() == [dead, 0.0]
+    _, fractions = saturation(net, x, threshold=1.0 + 1e-12)
+    assert fractions.tolist() == [1.0, 1.0]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from bpcode import INITS, Network
+from bpcode.init import init_params
 
 N = 400  # a 400×400 layer: 160 000 weights, sample std within ~0.2 % of the truth
 THEORY_STD = {
@@ -128,3 +129,59 @@ def test_float32_is_float64_draw_rounded():
     a = Network([6, 5], init="xavier_uniform", seed=11, dtype="float32")
     b = Network([6, 5], init="xavier_uniform", seed=11)
     assert np.array_equal(a.W[2], b.W[2].astype(np.float32))
+
+
+def _expected_draw(init, sizes, seed, std, gain):
+    """The parameters each scheme should draw, written out from numpy's own
+    Generator in the order init_params consumes it: W^2, (b^2), W^3, (b^3), ..."""
+    rng = np.random.default_rng(seed)
+    W, b = {}, {}
+    for l in range(2, len(sizes) + 1):
+        fan_in, fan_out = sizes[l - 2], sizes[l - 1]
+        if init == "normal":
+            W[l] = gain * (rng.standard_normal((fan_in, fan_out)) * std)
+            b[l] = gain * std * rng.standard_normal(fan_out)
+            continue
+        if init == "xavier_uniform":
+            r = np.sqrt(6.0 / (fan_in + fan_out))
+            W[l] = gain * rng.uniform(-r, r, size=(fan_in, fan_out))
+        elif init == "xavier_normal":
+            std_l = np.sqrt(2.0 / (fan_in + fan_out))
+            W[l] = gain * (rng.standard_normal((fan_in, fan_out)) * std_l)
+        else:  # he
+            W[l] = gain * (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in))
+        b[l] = np.zeros(fan_out)
+    return W, b
+
+
+@pytest.mark.parametrize("init", sorted(INITS))
+@pytest.mark.parametrize(("std", "gain"), [(1.0, 1.0), (0.3, 2.5)])
+def test_each_scheme_is_exactly_its_seeded_draw(init, std, gain):
+    """Rectangular layers of distinct widths, so that fan_in, fan_out and every
+    scale factor (std, gain, the scheme's own) show in the exact values."""
+    sizes = [3, 7, 2, 5]
+    net = Network(sizes, init=init, std=std, gain=gain, seed=12)
+    W, b = _expected_draw(init, sizes, 12, std, gain)
+    assert sorted(net.W) == sorted(W) == [2, 3, 4]
+    for l in W:
+        np.testing.assert_array_equal(net.W[l], W[l])
+        np.testing.assert_array_equal(net.b[l], b[l])
+        assert np.count_nonzero(net.W[l]) == net.W[l].size
+    if init == "xavier_uniform":  # U(-r, r): both signs, within r = sqrt(6 / (3 + 7)) · gain
+        assert net.W[2].min() < 0 < net.W[2].max()
+        assert np.abs(net.W[2]).max() <= gain * np.sqrt(6.0 / 10)
+
+
+@pytest.mark.parametrize("init", sorted(INITS))
+def test_init_params_defaults_are_std_1_and_gain_1(init):
+    """bpcode.init.init_params called directly: std = 1 and gain = 1 unless given."""
+    sizes = (4, 3, 2)
+    W, b = init_params(sizes, init, np.random.default_rng(13), "float32")
+    W1, b1 = init_params(sizes, init, np.random.default_rng(13), "float32", std=1.0, gain=1.0)
+    W2, b2 = _expected_draw(init, sizes, 13, 1.0, 1.0)
+    for l in (2, 3):
+        assert W[l].dtype == b[l].dtype == np.float32
+        np.testing.assert_array_equal(W[l], W1[l])
+        np.testing.assert_array_equal(b[l], b1[l])
+        np.testing.assert_array_equal(W[l], W2[l].astype(np.float32))
+        np.testing.assert_array_equal(b[l], b2[l].astype(np.float32))
