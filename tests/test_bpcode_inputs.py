@@ -9,6 +9,7 @@ tests (test_bpcode_properties.py) check the same promises over random
 networks and random bad arguments.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -255,6 +256,112 @@ def test_huge_network_is_refused_before_allocating():
     with pytest.raises(ValueError, match=r"\bsizes \[1000000, 1000000\] give 1e\+12 parameters, "
                                          r".* GiB in float64, more than this machine's memory"):
         Network([10**6, 10**6])
+
+
+def physical_memory():
+    """(page size, number of pages) where the platform says; the memory check is
+    skipped elsewhere."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        pytest.skip("the platform does not say how much memory it has")
+
+
+@pytest.mark.parametrize(("sizes", "dtype", "counted"), [
+    ([100, 10**10], "float32", "[100, 10000000000] give 1.01e+12 parameters, 3.76e+03 GiB in "
+                               "float32"),
+    ([3, 10**11, 2], "float64", "[3, 100000000000, 2] give 6e+11 parameters, 4.47e+03 GiB in "
+                                "float64"),
+])
+def test_memory_message_counts_every_parameter(sizes, dtype, counted):
+    """Σ_l (M_(l-1) + 1) M_l weights and biases, times the dtype's bytes, in GiB.
+    seed=-1 comes after the memory check: had the check let these through,
+    the constructor would stop there, before allocating anything."""
+    page, pages = physical_memory()
+    with pytest.raises(ValueError) as info:
+        Network(sizes, dtype=dtype, seed=-1)
+    assert str(info.value) == (f"sizes {counted}, more than this machine's memory "
+                               f"({page * pages / 2**30:.3g} GiB)")
+
+
+def test_a_network_that_needs_exactly_the_memory_passes_the_memory_check():
+    """Only *more* than the machine's memory is refused: with M_1 + 1 = page size
+    / 8 and M_2 = the number of pages, the float64 parameters need exactly the
+    memory; one more input unit is too many. seed=-1 stops the constructor right
+    after the memory check, so nothing is allocated."""
+    page, pages = physical_memory()
+    with pytest.raises(TypeError, match=r"^seed must be a non-negative int"):
+        Network([page // 8 - 1, pages], seed=-1)
+    with pytest.raises(ValueError, match=r"more than this machine's memory"):
+        Network([page // 8, pages], seed=-1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_bool_and_integer_inputs_are_read_as_numbers(dtype, no_warnings):
+    """x and t may be bool, integer or unsigned (or nested lists of them): they
+    are converted to the network's dtype, and give what the same values as
+    floats give."""
+    net = Network([2, 3, 2], seed=0, dtype=dtype)
+    x, t = np.array([[True, False], [False, True], [True, True]]), np.eye(2)[[0, 1, 1]]
+    y = net.forward(x.astype(dtype)).y
+    loss = net.loss(x.astype(dtype), t.astype(dtype))
+    for x_as, t_as in [(x, t > 0), (x.astype(int), t.astype(int)),
+                       (x.astype(np.uint8), t.astype(np.uint8)), (x.tolist(), t.tolist())]:
+        forward = net.forward(x_as)
+        assert forward.a[1].dtype == forward.y.dtype == dtype
+        assert np.array_equal(forward.a[1], x.astype(dtype)) and np.array_equal(forward.y, y)
+        assert net.loss(x_as, t_as) == loss
+
+
+def test_inputs_in_the_network_dtype_are_not_copied():
+    """a^1 = x: an input already in the network's dtype is used as it is (a large
+    data set is not duplicated in memory), by the network and by the chapter's
+    feedforward; one in the other dtype is converted into a new array."""
+    for dtype, other in [("float64", "float32"), ("float32", "float64")]:
+        net = Network([2, 3, 2], seed=0, dtype=dtype)
+        x = np.ones((4, 2), dtype=dtype)
+        assert net.forward(x).a[1] is x
+        assert bpcode.feedforward(net.W, net.b, x, net.hidden, net.output)[1][1] is x
+        x_other = np.ones((4, 2), dtype=other)
+        a_1 = net.forward(x_other).a[1]
+        assert a_1.dtype == dtype and not np.shares_memory(a_1, x_other)
+
+
+def test_a_seed_and_a_generator_give_the_same_network():
+    """seed=7 means numpy.random.default_rng(7); a Generator is used as it is
+    (and advances); numpy integers are seeds too."""
+    rng = np.random.default_rng(7)
+    from_rng, from_seed = Network([2, 3, 2], seed=rng), Network([2, 3, 2], seed=np.int64(7))
+    for l in (2, 3):
+        assert np.array_equal(from_rng.W[l], from_seed.W[l])
+        assert np.array_equal(from_rng.b[l], from_seed.b[l])
+    assert rng.bit_generator.state != np.random.default_rng(7).bit_generator.state
+    zero = Network([2, 3, 2], seed=0)
+    assert not np.array_equal(zero.W[2], from_seed.W[2])
+    assert np.array_equal(zero.W[2], Network([2, 3, 2], seed=0).W[2])
+
+
+def test_set_parameters_reads_numpy_integer_keys_and_tuples():
+    net = softmax_net()
+    W = {np.int64(3): net.W[3] * 2, np.int32(2): net.W[2] * 3}
+    net.set_parameters(W, tuple(net.b[l] * 4 for l in (2, 3)))
+    assert list(net.W) == list(net.b) == [2, 3]
+    assert all(type(l) is int for l in net.W)
+    assert np.array_equal(net.W[2], W[np.int32(2)]) and np.array_equal(net.W[3], W[np.int64(3)])
+
+
+@pytest.mark.parametrize("flag", [True, np.True_])
+def test_allow_overflow_takes_python_and_numpy_bools(flag):
+    """z = 1e200 · 1e200 overflows: refused by default (and with np.False_), given
+    back as inf with allow_overflow=True or np.True_."""
+    net = Network([2, 2], seed=0)
+    net.set_parameters({2: np.full((2, 2), 1e200)}, {2: np.zeros(2)})
+    x, t = np.full((1, 2), 1e200), np.zeros((1, 2))
+    for refused in (False, np.False_):
+        with pytest.raises(NonFiniteError):
+            net.backward(x, t, allow_overflow=refused)
+    grads = net.backward(x, t, allow_overflow=flag)
+    assert np.isposinf(grads.z[2]).all()
 
 
 def test_one_sample_of_the_wrong_length_is_reported_as_given():
