@@ -331,3 +331,98 @@ def test_products_change_neither_the_network_nor_later_steps():
         plain.step(x, t)
         fast.step(x, t)
         assert rel_diff(net, plain_net) == 0
+
+
+def exact_net(dtype):
+    """A softmax/cross-entropy network with dyadic parameters: on the dyadic x of
+    ``EXACT_X`` every z^L is exact, so both paths see the same z to the bit."""
+    net = bpcode.Network((3, 4), output="softmax", cost="cross_entropy", dtype=dtype)
+    net.set_parameters({2: np.array([[1.0, -2.0, 0.5, 0.0], [0.5, 3.0, -1.0, 2.0],
+                                     [-1.0, 0.25, 1.5, -0.5]], dtype)},
+                       {2: np.array([0.5, -1.0, 0.0, 0.25], dtype)})
+    return net
+
+
+EXACT_X = np.random.default_rng(0).integers(-12, 13, (20, 3)) / 4  # dyadic: exact products
+EXACT_T = np.eye(4)[np.arange(20) % 4]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_measured_softmax_outputs_are_the_textbook_ones_bit_for_bit(dtype):
+    """With softmax and cross-entropy the fast path computes y = softmax(z) as
+    the textbook does, exp(z - max z) / Σ exp(z - max z); given the same z it
+    returns the same y exactly (not, say, y recomputed from the ln y it keeps
+    for the cost)."""
+    net = exact_net(dtype)
+    x, t = EXACT_X.astype(dtype), EXACT_T.astype(dtype)
+    fast = FastStep(net, SGDSettings(0.1)).measure(x, t)
+    slow = TextbookStep(net, SGDSettings(0.1)).measure(x, t)
+    assert fast.y.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(fast.y, slow.y)
+
+
+def test_measure_after_replaced_arrays_keeps_the_velocity():
+    """Arrays replaced between steps and then measured (as by a callback of
+    sgd): the fast path adopts them and keeps its velocity v, like the
+    textbook step, which never loses v."""
+    sizes = (5, 6, 3)
+    x, t = data(sizes, 12, "softmax")
+    settings = SGDSettings(0.5, momentum=0.9)
+    fast_net = make(sizes, "tanh", "softmax", "cross_entropy", "float64")
+    slow_net = fast_net.copy()
+    fast, slow = FastStep(fast_net, settings), TextbookStep(slow_net, settings)
+    for _ in range(3):
+        fast.step(x[:6], t[:6])
+        slow.step(x[:6], t[:6])
+    for net in (fast_net, slow_net):
+        net.set_parameters({l: w * 0.5 for l, w in net.W.items()}, net.b)
+    measured, expected = fast.measure(x, t), slow.measure(x, t)
+    assert measured.loss == pytest.approx(expected.loss, rel=1e-12)
+    for l, (v_W, v_b) in slow.velocity.items():
+        np.testing.assert_allclose(fast.velocity[l][0], v_W, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(fast.velocity[l][1], v_b, rtol=1e-12, atol=1e-15)
+    fast.step(x[6:], t[6:])
+    slow.step(x[6:], t[6:])
+    assert rel_diff(fast_net, slow_net) <= TOL["float64"]
+
+
+BAD_BATCHES = {  # x, t for a (3, 4, 2) float64 network -> how the message describes them
+    "x a list": ([[0.0, 1.0, 2.0]], np.zeros((1, 2)), "list and float64 shape (1, 2)"),
+    "t a tuple": (np.zeros((1, 3)), (0.0, 1.0), "float64 shape (1, 3) and tuple"),
+    "x float32": (np.zeros((2, 3), "float32"), np.zeros((2, 2)),
+                  "float32 shape (2, 3) and float64 shape (2, 2)"),
+    "t float32": (np.zeros((2, 3)), np.zeros((2, 2), "float32"),
+                  "float64 shape (2, 3) and float32 shape (2, 2)"),
+    "x 1-D": (np.zeros(3), np.zeros((1, 2)), "float64 shape (3,) and float64 shape (1, 2)"),
+    "x 3-D": (np.zeros((1, 3, 1)), np.zeros((1, 2)),
+              "float64 shape (1, 3, 1) and float64 shape (1, 2)"),
+    "no samples": (np.zeros((0, 3)), np.zeros((0, 2)),
+                   "float64 shape (0, 3) and float64 shape (0, 2)"),
+    "x too wide": (np.zeros((2, 4)), np.zeros((2, 2)),
+                   "float64 shape (2, 4) and float64 shape (2, 2)"),
+    "x too narrow": (np.zeros((2, 2)), np.zeros((2, 2)),
+                     "float64 shape (2, 2) and float64 shape (2, 2)"),
+    "t too wide": (np.zeros((2, 3)), np.zeros((2, 3)),
+                   "float64 shape (2, 3) and float64 shape (2, 3)"),
+    "t of other n": (np.zeros((2, 3)), np.zeros((3, 2)),
+                     "float64 shape (2, 3) and float64 shape (3, 2)"),
+    "t 1-D": (np.zeros((2, 3)), np.zeros(2), "float64 shape (2, 3) and float64 shape (2,)"),
+}
+
+
+@pytest.mark.parametrize("method", ["step", "measure"])
+@pytest.mark.parametrize("case", BAD_BATCHES)
+def test_a_wrong_batch_is_refused_by_name_and_changes_nothing(method, case, no_warnings):
+    """step and measure check types, dtypes and shapes (only): every part of
+    the condition, with the message naming what is expected and what came."""
+    x, t, described = BAD_BATCHES[case]
+    net = bpcode.Network((3, 4, 2), seed=0)
+    before = net.copy()
+    fast = FastStep(net, SGDSettings(0.1, momentum=0.5))
+    with pytest.raises(ValueError) as info:
+        getattr(fast, method)(x, t)
+    assert str(info.value) == ("x and t must be a batch checked by Network.check_batch: float64 "
+                               "arrays of shapes (n, 3) and (n, 2), n >= 1, got " + described)
+    assert rel_diff(net, before) == 0
+    x, t = data((3, 4, 2), 2, "identity")
+    fast.step(x, t)  # a good batch still goes through
