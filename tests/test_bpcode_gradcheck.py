@@ -32,7 +32,9 @@ INIT = {
     "identity": ("xavier_normal", 1.0),
 }
 DEPTHS = range(1, 7)
-REPS = 3
+# One seeded random architecture per depth: the mutation run (tests/mutation.md)
+# runs this sweep for every surviving mutant of backpropagation.
+REPS = 1
 N_SAMPLES = 3
 RELU_MARGIN = 0.1
 
@@ -260,3 +262,36 @@ def test_numerical_parameter_gradient_checks_param_and_layer():
                        ("2", "l must be an integer")):
         with pytest.raises((TypeError, ValueError), match=message):
             bpcode.numerical_parameter_gradient(net, x, t, "W", l)
+
+
+@pytest.mark.parametrize(("hidden", "output", "cost"), [
+    ("tanh", "sigmoid", "quadratic"), ("sigmoid", "identity", "quadratic"),
+    ("tanh", "softmax", "cross_entropy"),
+])
+def test_numerical_delta_is_backprops_delta_in_every_layer(hidden, output, cost):
+    """δ^l = ∂C_x/∂z^l by finite differences, for every l = 2, ..., L (the output
+    layer's own f included), with nonzero b^l in every layer after l."""
+    net, x, t = _small_net(hidden=hidden, output=output, cost=cost, init="normal", std=0.5)
+    if cost == "cross_entropy":
+        t = np.eye(2)[[0, 1, 1, 0]]
+    assert all(np.abs(b).min() > 0.01 for b in net.b.values())
+    grads = net.backward(x, t)
+    for l in range(2, net.L + 1):
+        delta = bpcode.numerical_delta(net, x, t, l)
+        assert delta.shape == grads.delta[l].shape == (4, net.sizes[l - 1])
+        assert bpcode.relative_error(grads.delta[l], delta).max() <= TOL, l
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, x, t: bpcode.numerical_gradient(net, x, t, "W", 2, (0, 0)),
+    lambda net, x, t: bpcode.numerical_parameter_gradient(net, x, t, "W", 2),
+    lambda net, x, t: bpcode.numerical_delta(net, x, t, 2),
+    lambda net, x, t: check_gradients(net, x, t),
+], ids=["numerical_gradient", "numerical_parameter_gradient", "numerical_delta",
+        "check_gradients"])
+def test_every_finite_difference_wants_a_network(call):
+    _, x, t = _small_net()
+    for net in (None, {"W": {}, "b": {}}):
+        with pytest.raises(TypeError) as info:
+            call(net, x, t)
+        assert str(info.value) == f"net must be a bpcode.Network, got {type(net).__name__}"
