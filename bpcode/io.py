@@ -144,6 +144,10 @@ def _network(name, arrays):
                 raise ValueError(f"{name} does not hold a consistent network: {param}[{l}] "
                                  f"must have shape {shape}, got {arrays[f'{param}{l}'].shape} "
                                  f"(layer sizes {sizes})")
+    for key in CONFIGURATION[1:]:  # not left to Network: its dtype=None means float64
+        if _text(arrays[key]) is None:
+            raise ValueError(f"{name}: {key!r} must be a 0-d text array, got shape "
+                             f"{arrays[key].shape} and dtype {arrays[key].dtype}")
     try:
         net = Network(sizes, hidden=_text(arrays["hidden"]), output=_text(arrays["output"]),
                       cost=_text(arrays["cost"]), dtype=_text(arrays["dtype"]), seed=0)
