@@ -6,6 +6,7 @@ saved under a name loads by that name (issue 14, items 4-7).
 """
 
 import struct
+import tracemalloc
 import zipfile
 from io import BytesIO
 
@@ -541,3 +542,25 @@ def test_save_refuses_float32_parameters_beyond_float32(tmp_path, param):
     assert str(info.value) == (f"net.{param}[3] does not fit the network's float32 (largest "
                                f"magnitude 3.403e+38), got 1e+39 at index {index}")
     assert not (tmp_path / "net.npz").exists()
+
+
+def test_bytes_past_a_member_shape_are_not_read(tmp_path, no_warnings):
+    """A crafted member: W^2's 96 bytes, then 32 MB of zeros that deflate to
+    32 KB. It is refused after reading one byte past the shape, not all of
+    them: load allocates no more than the file's size suggests."""
+    _, path = saved_net(tmp_path)
+    members = {key: npy(value) for key, value in _entries(path).items()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, data in members.items():
+            archive.writestr(f"{key}.npy", data + bytes(2**25) if key == "W2" else data)
+    assert path.stat().st_size < 2**16
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            bpcode.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == unreadable(
+        path, "W2.npy does not hold exactly the 96 bytes of its shape (3, 4) and dtype float64")
+    assert peak < 2**22, peak  # about 80 KB; reading the member to its end: 80 MB
