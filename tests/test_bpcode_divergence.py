@@ -245,3 +245,76 @@ def test_validation_that_overflows_names_the_validation_set_and_the_epoch(
     assert err.history.val_loss == [pytest.approx(0.5 * x_val ** 2) for _ in range(epoch)]
     expected_W = 1.0 if epoch == 0 else 1.9
     assert net.W[2][0, 0] == pytest.approx(expected_W, rel=1e-15)
+
+
+def test_step_that_diverges_inside_sgd_says_so_exactly(sgd_path, no_warnings):
+    """The step's own message, after the epoch it happened in; the error
+    carries that epoch, the step's layer and the history of the epochs before."""
+    net = Network([1, 1], output="identity", seed=0)
+    net.set_parameters({2: [[1.0]]}, {2: [0.0]})
+    with pytest.raises(DivergenceError) as info:
+        sgd(net, np.array([[10.0]]), np.array([[0.0]]), eta=1e307, epochs=3, batch_size=1,
+            seed=0)
+    err = info.value
+    assert str(err) == ("training diverged in epoch 1: the update made W[2] or b[2] of layer 2 "
+                        "non-finite (learning rate eta=1e+307 too large?); the network keeps "
+                        "its parameters from before this step")
+    assert (err.epoch, err.layer) == (1, 2)
+    assert err.history.epoch == [0] and err.history.loss == [50.0]
+    assert (net.W[2][0, 0], net.b[2][0]) == (1.0, 0.0)
+
+
+def _two_layers_overflow_in_the_update():
+    """Identity layers, W^2 = W^3 = 1, x = 10, t = 0: δ^3 = 10, δ^2 = W^3 δ^3 = 10 and
+    ∂C/∂W^3 = a^2 δ^3 = ∂C/∂W^2 = x δ^2 = 100, so η = 1e307 overflows both layers."""
+    net = Network([1, 1, 1], hidden="identity", output="identity", seed=0)
+    net.set_parameters({2: [[1.0]], 3: [[1.0]]}, {2: [0.0], 3: [0.0]})
+    return net, np.array([[10.0]]), np.array([[0.0]]), 1e307
+
+
+def _two_layers_overflow_in_the_gradient():
+    """Identity layers, W^2 = 1e-50, W^3 = 1e-46, x = 1e250, t = 0: a^2 = 1e200,
+    y = δ^3 = 1e154 (the cost 5e307 is finite) and δ^2 = W^3 δ^3 = 1e108, so
+    ∂C/∂W^3 = a^2 δ^3 = 1e354 and ∂C/∂W^2 = x δ^2 = 1e358 both overflow."""
+    net = Network([1, 1, 1], hidden="identity", output="identity", seed=0)
+    net.set_parameters({2: [[1e-50]], 3: [[1e-46]]}, {2: [0.0], 3: [0.0]})
+    return net, np.array([[1e250]]), np.array([[0.0]]), 0.1
+
+
+@pytest.mark.parametrize("step", [bpcode.TextbookStep, bpcode.FastStep])
+@pytest.mark.parametrize(("case", "message"), [
+    (_two_layers_overflow_in_the_update,
+     "the update made W[3] or b[3] of layer 3 non-finite (learning rate eta=1e+307 too "
+     "large?); the network keeps its parameters from before this step"),
+    (_two_layers_overflow_in_the_gradient,
+     "the gradient of layer 3 (dC/dW[3] or dC/db[3]) is not finite; the network keeps its "
+     "parameters from before this step"),
+])
+def test_when_every_layer_overflows_the_output_layer_is_named(step, case, message,
+                                                              no_warnings):
+    """Backpropagation goes from layer L down to 2, and so does the check: the
+    error names the highest layer whose values are not finite."""
+    net, x, t, eta = case()
+    before = params(net)
+    with pytest.raises(DivergenceError) as info:
+        step(net, bpcode.SGDSettings(eta)).step(x, t)
+    assert str(info.value) == message
+    assert (info.value.layer, info.value.epoch, info.value.history) == (3, None, None)
+    assert_params_equal(net, before)
+
+
+def test_textbook_step_checks_its_arguments_and_starts_with_zero_velocity():
+    net = Network([2, 3, 1], dtype="float32", seed=0)
+    with pytest.raises(TypeError) as info:
+        bpcode.TextbookStep("net", bpcode.SGDSettings(0.1))
+    assert str(info.value) == "net must be a bpcode.Network, got str"
+    with pytest.raises(TypeError) as info:
+        bpcode.TextbookStep(net, 0.1)
+    assert str(info.value) == "settings must be a bpcode.SGDSettings, got float"
+    stepper = bpcode.TextbookStep(net, bpcode.SGDSettings(0.1, momentum=0.9))
+    assert stepper.net is net
+    assert sorted(stepper.velocity) == [2, 3]
+    for l, (v_W, v_b) in stepper.velocity.items():
+        assert v_W.shape == net.W[l].shape and v_b.shape == net.b[l].shape
+        assert v_W.dtype == v_b.dtype == np.float32
+        assert not v_W.any() and not v_b.any()

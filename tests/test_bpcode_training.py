@@ -391,3 +391,113 @@ def test_accuracy_of_several_outputs_takes_the_first_of_equal_largest_outputs():
     net = Network([2, 3], output="softmax", cost="cross_entropy", seed=0)
     net.set_parameters({2: np.zeros((2, 3))}, {2: np.array([0.0, 1.0, 1.0])})
     assert net.accuracy(np.ones((3, 2)), np.eye(3)) == 1 / 3
+
+
+# ------------------------------------------------------ settings and the loop
+
+
+def test_sgd_settings_store_the_checked_values_as_floats():
+    settings = bpcode.SGDSettings(1, momentum=np.float32(0.5), weight_decay=0, clip_norm=2)
+    assert (settings.eta, settings.momentum, settings.weight_decay, settings.clip_norm) == (
+        1.0, 0.5, 0.0, 2.0)
+    for name in ("eta", "momentum", "weight_decay", "clip_norm"):
+        assert type(getattr(settings, name)) is float, name
+    plain = bpcode.SGDSettings(0.1)
+    assert (plain.momentum, plain.weight_decay, plain.clip_norm) == (0.0, 0.0, None)
+    assert type(plain.momentum) is float and type(plain.weight_decay) is float
+    # The edges that are allowed: μ = 0 and just below 1, λ = 0, a tiny η and clip_norm.
+    edge = bpcode.SGDSettings(1e-300, momentum=np.nextafter(1.0, 0.0), clip_norm=1e-300)
+    assert edge.momentum == np.nextafter(1.0, 0.0)
+    with pytest.raises(AttributeError):
+        plain.eta = 0.2  # frozen
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), [
+    ({"eta": 0}, ValueError, "eta must be > 0, got 0.0"),
+    ({"eta": -1}, ValueError, "eta must be > 0, got -1.0"),
+    ({"eta": np.inf}, ValueError, "eta must be finite, got inf"),
+    ({"eta": "0.1"}, TypeError, "eta must be a real number, got '0.1'"),
+    ({"eta": 0.1, "momentum": 1}, ValueError, "momentum must be < 1, got 1.0"),
+    ({"eta": 0.1, "momentum": 2.5}, ValueError, "momentum must be < 1, got 2.5"),
+    ({"eta": 0.1, "momentum": -0.5}, ValueError, "momentum must be >= 0, got -0.5"),
+    ({"eta": 0.1, "momentum": None}, TypeError, "momentum must be a real number, got None"),
+    ({"eta": 0.1, "weight_decay": -1}, ValueError, "weight_decay must be >= 0, got -1.0"),
+    ({"eta": 0.1, "weight_decay": np.nan}, ValueError, "weight_decay must be finite, got nan"),
+    ({"eta": 0.1, "clip_norm": 0}, ValueError, "clip_norm must be > 0, got 0.0"),
+    ({"eta": 0.1, "clip_norm": -2}, ValueError, "clip_norm must be > 0, got -2.0"),
+    ({"eta": 0.1, "clip_norm": "1"}, TypeError, "clip_norm must be a real number, got '1'"),
+])
+def test_sgd_settings_say_exactly_what_is_wrong(arguments, error, message):
+    with pytest.raises(error) as info:
+        bpcode.SGDSettings(**arguments)
+    assert str(info.value) == message
+
+
+def test_sgd_steps_through_the_batches_of_a_seeded_shuffle(sgd_path):
+    """Each epoch draws order = rng.permutation(n) from default_rng(seed) and
+    steps through x[order] in batches of batch_size, the last one smaller
+    (10 = 4 + 4 + 2). Replayed here with TextbookStep; the callback gets the
+    epoch and the history that sgd returns, after the epoch is recorded."""
+    x, t = regression_1d(n=10, seed=0)
+    net = Network([1, 3, 1], hidden="tanh", output="identity", seed=0)
+    replay = net.copy()
+    settings = bpcode.SGDSettings(0.1, momentum=0.5, weight_decay=0.01, clip_norm=1.0)
+    stepper = bpcode.TextbookStep(replay, settings)
+    rng = np.random.default_rng(7)
+    expected = []  # (parameters, clipped steps) after every epoch
+    for _ in range(3):
+        order = rng.permutation(10)
+        clipped = sum(stepper.step(x[order][start:start + 4], t[order][start:start + 4])
+                      for start in (0, 4, 8))
+        expected.append((flat(replay.W, replay.b), clipped))
+    seen = []
+
+    def callback(epoch, history):
+        seen.append((epoch, history, len(history.epoch), flat(net.W, net.b)))
+
+    history = sgd(net, x, t, eta=0.1, epochs=3, batch_size=4, momentum=0.5, weight_decay=0.01,
+                  clip_norm=1.0, seed=7, callback=callback)
+    assert [(epoch, length) for epoch, _, length, _ in seen] == [(1, 2), (2, 3), (3, 4)]
+    assert all(h is history for _, h, _, _ in seen)
+    assert history.clipped_steps == [0] + [clipped for _, clipped in expected]
+    assert 0 < sum(history.clipped_steps) < 9  # some steps clipped, not all
+    for (_, _, _, theta), (want, _) in zip(seen, expected, strict=True):
+        if sgd_path == "textbook":
+            assert np.array_equal(theta, want)
+        else:
+            np.testing.assert_allclose(theta, want, rtol=1e-12, atol=1e-15)
+    assert history.loss[-1] == pytest.approx(replay.loss(x, t), rel=1e-13)
+
+
+def _one_sample_net(x, t, **kwargs):
+    """y = W x + b with W = b = 0 and one sample (x, t)."""
+    net = Network([1, 1], **kwargs)
+    net.set_parameters({2: [[0.0]]}, {2: [0.0]})
+    return net, np.array([[x]]), np.array([[t]])
+
+
+@pytest.mark.parametrize(("clip_norm", "clipped", "scale"), [
+    (5.0, False, 1.0),        # ‖g‖ = clip_norm: not longer, so not clipped
+    (4.0, True, 4.0 / 5.0),   # scaled to length 4
+    (6.0, False, 1.0),
+])
+def test_clipping_scales_only_a_gradient_longer_than_clip_norm(clip_norm, clipped, scale):
+    """Quadratic cost, x = 3/4, t = -4: δ = y - t = 4, ∂C/∂W = x δ = 3 and
+    ∂C/∂b = δ = 4, so ‖g‖ = 5 exactly; the step is θ ← θ - η g · clip_norm/‖g‖
+    when ‖g‖ > clip_norm, computed here in the same float64 operations."""
+    net, x, t = _one_sample_net(0.75, -4.0, output="identity", cost="quadratic")
+    stepper = bpcode.TextbookStep(net, bpcode.SGDSettings(0.5, clip_norm=clip_norm))
+    assert stepper.step(x, t) is clipped
+    assert net.W[2][0, 0] == 0.0 - 0.5 * (3.0 * scale)
+    assert net.b[2][0] == 0.0 - 0.5 * (4.0 * scale)
+
+
+def test_clipping_a_gradient_whose_sum_of_squares_overflows(no_warnings):
+    """x = 1e200 and a sigmoid output at z = 0 with cross-entropy: δ = a - t = 1/2,
+    ∂C/∂W = 5e199 (its square overflows, its length does not) and ∂C/∂b = 1/2.
+    ‖g‖ = 5e199, so the clipped gradient is (1, 1e-200)."""
+    net, x, t = _one_sample_net(1e200, 0.0, output="sigmoid", cost="binary_cross_entropy")
+    stepper = bpcode.TextbookStep(net, bpcode.SGDSettings(0.5, clip_norm=1.0))
+    assert stepper.step(x, t) is True
+    assert net.W[2][0, 0] == pytest.approx(-0.5, rel=1e-15)
+    assert net.b[2][0] == pytest.approx(-0.5e-200, rel=1e-15)
