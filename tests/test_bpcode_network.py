@@ -468,12 +468,15 @@ def test_binary_cross_entropy_and_its_derivative(no_warnings):
 
 def test_cross_entropy_and_its_derivative(no_warnings):
     ce = COSTS["cross_entropy"]
-    z = np.array([[0.0, math.log(2), math.log(3)], [5.0, 1.0, -2.0], [1.0, 1.0, 1.0]])
-    t = np.array([[0.0, 0.0, 1.0], [0.5, 0.25, 0.25], [1.0, 0.0, 0.0]])
+    """Each row is shifted by its own largest z: the huge logits of the last row
+    neither overflow nor take the others' exp down to 0."""
+    z = np.array([[0.0, math.log(2), math.log(3)], [5.0, 1.0, -2.0], [1.0, 1.0, 1.0],
+                  [1000.0, 0.0, -1000.0]])
+    t = np.array([[0.0, 0.0, 1.0], [0.5, 0.25, 0.25], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     a = ACTIVATIONS["softmax"].f(z)
     log_sum = math.log(math.exp(5) + math.exp(1) + math.exp(-2))
     expected = [math.log(2), -(0.5 * (5 - log_sum) + 0.25 * (1 - log_sum)
-                               + 0.25 * (-2 - log_sum)), math.log(3)]
+                               + 0.25 * (-2 - log_sum)), math.log(3), 2000.0]
     np.testing.assert_allclose(ce.value(z, a, t), expected, rtol=1e-15)
     np.testing.assert_array_equal(ce.derivative(A, T), -T / A)
     assert ce.derivative(np.array([[0.25]]), np.array([[0.5]]))[0, 0] == -2.0
