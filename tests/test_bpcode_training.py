@@ -501,3 +501,22 @@ def test_clipping_a_gradient_whose_sum_of_squares_overflows(no_warnings):
     assert stepper.step(x, t) is True
     assert net.W[2][0, 0] == pytest.approx(-0.5, rel=1e-15)
     assert net.b[2][0] == pytest.approx(-0.5e-200, rel=1e-15)
+
+
+def test_sgd_says_exactly_what_is_wrong_with_step_validation_and_callback():
+    x, t = xor()
+    net = Network([2, 3, 1], seed=0)
+
+    def message(error, **kwargs):
+        with pytest.raises(error) as info:
+            sgd(net, x, t, eta=0.1, epochs=1, batch_size=2, seed=0, **kwargs)
+        return str(info.value)
+
+    assert message(ValueError, step="slow") == (
+        "unknown step 'slow': expected one of ['fast', 'textbook']")
+    assert message(TypeError, step=None) == "step must be a name (str), got None"
+    assert message(TypeError, validation=(x,)) == "validation must be a pair (x_val, t_val)"
+    assert message(TypeError, callback="print") == "callback must be callable, got 'print'"
+    with pytest.raises(ValueError) as cause:
+        net.check_batch(x, t[:3])
+    assert message(ValueError, validation=(x, t[:3])) == f"validation (x_val, t_val): {cause.value}"
