@@ -9,6 +9,7 @@ weight decay and clipping, with batches that do not divide the data, and when
 the fast path hands steps to the textbook step.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -51,12 +52,28 @@ def close_lists(a, b, tol):
     np.testing.assert_allclose(a, b, rtol=tol * 10, atol=tol * 10 * max(np.abs(b).max(), 1e-300))
 
 
+@contextlib.contextmanager
+def fast_path_only():
+    """Fail if FastStep hands a step or a measurement to the textbook step. It
+    may only do so for a value that is not finite; a fast path that handed
+    over finite steps would still give the textbook's results, only slowly,
+    so the comparisons below run inside this."""
+    def handed_over(self, x, t):
+        raise AssertionError("FastStep handed a finite step or measurement to TextbookStep")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(TextbookStep, "step", handed_over)
+        m.setattr(TextbookStep, "measure", handed_over)
+        yield
+
+
 def train_both(sizes=(5, 7, 6, 3), hidden="sigmoid", output="softmax",
                cost="cross_entropy", dtype="float64", n=23, epochs=3, **kwargs):
     x, t = data(sizes, n, output, dtype=dtype)
     kwargs = {"eta": 0.5, "batch_size": 5, "seed": 3, **kwargs}
     fast = make(sizes, hidden, output, cost, dtype)
-    history_fast = bpcode.sgd(fast, x, t, epochs=epochs, step="fast", **kwargs)
+    with fast_path_only():
+        history_fast = bpcode.sgd(fast, x, t, epochs=epochs, step="fast", **kwargs)
     slow = make(sizes, hidden, output, cost, dtype)
     history_slow = bpcode.sgd(slow, x, t, epochs=epochs, step="textbook", **kwargs)
     return fast, slow, history_fast, history_slow
@@ -135,7 +152,8 @@ def test_single_steps_match_with_momentum(dtype):
     fast, slow = FastStep(fast_net, settings), TextbookStep(slow_net, settings)
     for k in range(8):
         batch = slice(5 * k, 5 * k + 5)
-        assert fast.step(x[batch], t[batch]) is False
+        with fast_path_only():
+            assert fast.step(x[batch], t[batch]) is False
         assert slow.step(x[batch], t[batch]) is False
         assert rel_diff(fast_net, slow_net) <= TOL[dtype]
     v_fast, velocity = fast.velocity, slow.velocity
@@ -150,10 +168,11 @@ def test_float32_stays_float32():
     x, t = data(sizes, 12, "softmax", dtype="float32")
     net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float32")
     fast = FastStep(net, SGDSettings(0.5, momentum=0.5, weight_decay=0.1))
-    fast.step(x, t)
+    with fast_path_only():
+        fast.step(x, t)
+        measured = fast.measure(x, t)
     for v_W, v_b in fast.velocity.values():
         assert v_W.dtype == v_b.dtype == np.float32
-    measured = fast.measure(x, t)
     assert measured.y.dtype == np.float32
     for l in net.W:
         assert net.W[l].dtype == net.b[l].dtype == np.float32
@@ -174,7 +193,8 @@ def test_arrays_shown_to_the_caller_are_never_overwritten():
     def callback(epoch, history):
         seen.append({l: (net.W[l], net.b[l], net.W[l].copy(), net.b[l].copy()) for l in net.W})
 
-    bpcode.sgd(net, x, t, eta=0.5, epochs=4, batch_size=3, seed=0, callback=callback)
+    with fast_path_only():
+        bpcode.sgd(net, x, t, eta=0.5, epochs=4, batch_size=3, seed=0, callback=callback)
     for l, (w, b) in before.items():
         np.testing.assert_array_equal(w, before_values[l][0])
         np.testing.assert_array_equal(b, before_values[l][1])
@@ -206,7 +226,8 @@ def test_callback_that_changes_the_parameters(how):
 
     kwargs = {"eta": 0.5, "epochs": 4, "batch_size": 4, "seed": 0, "momentum": 0.5}
     fast = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
-    bpcode.sgd(fast, x, t, callback=callback_for(fast), step="fast", **kwargs)
+    with fast_path_only():
+        bpcode.sgd(fast, x, t, callback=callback_for(fast), step="fast", **kwargs)
     slow = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
     bpcode.sgd(slow, x, t, callback=callback_for(slow), step="textbook", **kwargs)
     assert rel_diff(fast, slow) <= TOL["float64"]
@@ -251,7 +272,7 @@ def test_huge_but_finite_parameters_are_not_refused():
     net = bpcode.Network(sizes, hidden="tanh", output="identity", seed=0, dtype="float32")
     net.set_parameters({2: net.W[2] * 1e20, 3: net.W[3]}, net.b)
     fast = FastStep(net, SGDSettings(0.1))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), fast_path_only():
         warnings.simplefilter("error")
         assert fast.step(x, t) is False
     assert all(np.isfinite(w).all() for w in net.W.values())
@@ -266,7 +287,7 @@ def test_saturated_sigmoids_raise_no_warnings():
     kwargs = {"eta": 0.1, "epochs": 2, "batch_size": 5, "seed": 0}
     fast = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
                           gain=50.0, seed=0, dtype="float32")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), fast_path_only():
         warnings.simplefilter("error")
         bpcode.sgd(fast, x, t, step="fast", **kwargs)
     slow = bpcode.Network(sizes, hidden="sigmoid", output="softmax", cost="cross_entropy",
@@ -284,7 +305,8 @@ def test_batches_of_changing_size():
     fast = FastStep(fast_net, SGDSettings(0.1))
     slow = TextbookStep(slow_net, SGDSettings(0.1))
     for batch in (slice(0, 4), slice(4, 7), slice(0, 4), slice(7, 11), slice(4, 7)):
-        fast.step(x[batch], t[batch])
+        with fast_path_only():
+            fast.step(x[batch], t[batch])
         slow.step(x[batch], t[batch])
         assert rel_diff(fast_net, slow_net) <= TOL["float64"]
 
@@ -295,7 +317,8 @@ def test_measure_matches_the_textbook_record():
     for hidden, output, cost in NETWORKS:
         x, t = data(sizes, 31, output)
         net = make(sizes, hidden, output, cost, "float64")
-        fast = FastStep(net, SGDSettings(0.3)).measure(x, t)
+        with fast_path_only():
+            fast = FastStep(net, SGDSettings(0.3)).measure(x, t)
         slow = TextbookStep(net, SGDSettings(0.3)).measure(x, t)
         assert fast.loss == pytest.approx(slow.loss, rel=1e-12)
         np.testing.assert_array_equal(fast.norms.layers, slow.norms.layers)
@@ -310,7 +333,8 @@ def test_measure_follows_a_changed_network():
     net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
     fast = FastStep(net, SGDSettings(0.3))
     net.W[2] = net.W[2] * 2
-    assert fast.measure(x, t).loss == pytest.approx(net.loss(x, t), rel=1e-12)
+    with fast_path_only():
+        assert fast.measure(x, t).loss == pytest.approx(net.loss(x, t), rel=1e-12)
 
 
 def test_products_change_neither_the_network_nor_later_steps():
@@ -328,8 +352,9 @@ def test_products_change_neither_the_network_nor_later_steps():
         before = net.copy()
         fast.products(x)
         assert rel_diff(net, before) == 0
-        plain.step(x, t)
-        fast.step(x, t)
+        with fast_path_only():
+            plain.step(x, t)
+            fast.step(x, t)
         assert rel_diff(net, plain_net) == 0
 
 
@@ -355,7 +380,8 @@ def test_measured_softmax_outputs_are_the_textbook_ones_bit_for_bit(dtype):
     for the cost)."""
     net = exact_net(dtype)
     x, t = EXACT_X.astype(dtype), EXACT_T.astype(dtype)
-    fast = FastStep(net, SGDSettings(0.1)).measure(x, t)
+    with fast_path_only():
+        fast = FastStep(net, SGDSettings(0.1)).measure(x, t)
     slow = TextbookStep(net, SGDSettings(0.1)).measure(x, t)
     assert fast.y.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(fast.y, slow.y)
@@ -371,17 +397,22 @@ def test_measure_after_replaced_arrays_keeps_the_velocity():
     fast_net = make(sizes, "tanh", "softmax", "cross_entropy", "float64")
     slow_net = fast_net.copy()
     fast, slow = FastStep(fast_net, settings), TextbookStep(slow_net, settings)
+    with fast_path_only():
+        for _ in range(3):
+            fast.step(x[:6], t[:6])
     for _ in range(3):
-        fast.step(x[:6], t[:6])
         slow.step(x[:6], t[:6])
     for net in (fast_net, slow_net):
         net.set_parameters({l: w * 0.5 for l, w in net.W.items()}, net.b)
-    measured, expected = fast.measure(x, t), slow.measure(x, t)
+    with fast_path_only():
+        measured = fast.measure(x, t)
+    expected = slow.measure(x, t)
     assert measured.loss == pytest.approx(expected.loss, rel=1e-12)
     for l, (v_W, v_b) in slow.velocity.items():
         np.testing.assert_allclose(fast.velocity[l][0], v_W, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(fast.velocity[l][1], v_b, rtol=1e-12, atol=1e-15)
-    fast.step(x[6:], t[6:])
+    with fast_path_only():
+        fast.step(x[6:], t[6:])
     slow.step(x[6:], t[6:])
     assert rel_diff(fast_net, slow_net) <= TOL["float64"]
 
@@ -426,3 +457,80 @@ def test_a_wrong_batch_is_refused_by_name_and_changes_nothing(method, case, no_w
     assert rel_diff(net, before) == 0
     x, t = data((3, 4, 2), 2, "identity")
     fast.step(x, t)  # a good batch still goes through
+
+
+def test_steps_write_two_sets_of_buffers_in_turn():
+    """"Buffers allocated once": a step writes the new parameters over the
+    gradient, and the next step's gradient over the old parameters, so the
+    network's arrays alternate between two sets (nothing was measured, so
+    nothing was shown). Each set then holds the parameters of its latest step."""
+    sizes = (5, 4, 3)
+    x, t = data(sizes, 6, "softmax")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    fast = FastStep(net, SGDSettings(0.3, momentum=0.5))
+    held = []
+    with fast_path_only():
+        for _ in range(4):
+            fast.step(x, t)
+            held.append((net.W[2], net.b[3]))
+    assert held[2][0] is held[0][0] and held[2][1] is held[0][1]
+    assert held[3][0] is held[1][0] and held[3][1] is held[1][1]
+    assert held[1][0] is not held[0][0] and held[1][1] is not held[0][1]
+    assert net.W[2] is held[3][0] and net.b[3] is held[3][1]
+
+
+@pytest.mark.parametrize("step", [FastStep, TextbookStep])
+def test_a_gradient_exactly_clip_norm_long_is_not_clipped(step):
+    """Clipping scales a gradient longer than clip_norm: with x = 0 the only
+    gradient is ∂C/∂b = z - t = 0.75, exactly clip_norm, so the step is
+    b ← 0.75 - η 0.75 exactly, and not reported as clipped."""
+    net = bpcode.Network([1, 1], output="identity", seed=0)
+    net.set_parameters({2: [[2.0]]}, {2: [0.75]})
+    x, t = np.zeros((1, 1)), np.zeros((1, 1))
+    with fast_path_only() if step is FastStep else contextlib.nullcontext():
+        assert step(net, SGDSettings(0.5, clip_norm=0.75)).step(x, t) is False
+    assert net.b[2][0] == 0.375 and net.W[2][0, 0] == 2.0
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_softmax_of_samples_whose_logits_lie_far_apart(dtype):
+    """The softmax of each sample is shifted by that sample's own largest z:
+    in one batch, samples with logits near +60 and near -60 (float32) or
+    ±400 (float64), whose exp would underflow or overflow under a common
+    shift, are each computed as by the textbook, by the fast path itself."""
+    scale = 400.0 if dtype == "float64" else 60.0
+    net = bpcode.Network((1, 3), output="softmax", cost="cross_entropy", dtype=dtype)
+    net.set_parameters({2: np.array([[1.0, 0.99, 0.98]]) * scale}, {2: np.zeros(3)})
+    x = np.array([[1.0], [-1.0], [0.5]], dtype)
+    t = np.eye(3, dtype=dtype)[[1, 2, 0]]
+    slow_net = net.copy()
+    fast, slow = FastStep(net, SGDSettings(0.01)), TextbookStep(slow_net, SGDSettings(0.01))
+    with fast_path_only():
+        measured = fast.measure(x, t)
+        fast.step(x, t)
+    expected = slow.measure(x, t)
+    slow.step(x, t)
+    assert measured.loss == pytest.approx(expected.loss, rel=TOL[dtype])
+    np.testing.assert_allclose(measured.y, expected.y, rtol=TOL[dtype] * 10, atol=1e-30)
+    assert rel_diff(net, slow_net) <= TOL[dtype]
+
+
+@pytest.mark.parametrize("case", ["cost", "gradient"])
+def test_measure_of_non_finite_values_raises_the_textbook_error(case):
+    """measure refuses a non-finite cost or gradient as the textbook does,
+    with its exact message and layer."""
+    if case == "cost":  # z^3 = 3e19 is finite, the cost (z^3)^2 / 2 in float32 is not
+        net = bpcode.Network([2, 3, 1], output="identity", dtype="float32", seed=0)
+        net.set_parameters({2: np.full((2, 3), 1e19), 3: np.full((3, 1), 1e19)},
+                           {2: np.zeros(3), 3: np.zeros(1)})
+        x, t = np.full((2, 2), 10.0, np.float32), np.zeros((2, 1), np.float32)
+    else:  # the cost is finite, ∂C/∂W^2 = x δ^2 = 1e11 · 1e300 · 0.25 is not
+        net = bpcode.Network([1, 1, 1], output="sigmoid", cost="binary_cross_entropy", seed=0)
+        net.set_parameters({2: [[0.0]], 3: [[1e300]]}, {2: [0.0], 3: [0.0]})
+        x, t = np.array([[1e11]]), np.array([[0.0]])
+    with pytest.raises(bpcode.NonFiniteError) as expected:
+        TextbookStep(net, SGDSettings(0.1)).measure(x, t)
+    with pytest.raises(bpcode.NonFiniteError) as info:
+        FastStep(net, SGDSettings(0.1)).measure(x, t)
+    assert str(info.value) == str(expected.value) and info.value.layer == expected.value.layer
+    assert case in str(info.value)
