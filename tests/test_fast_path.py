@@ -534,3 +534,22 @@ def test_measure_of_non_finite_values_raises_the_textbook_error(case):
         FastStep(net, SGDSettings(0.1)).measure(x, t)
     assert str(info.value) == str(expected.value) and info.value.layer == expected.value.layer
     assert case in str(info.value)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "relu"])
+def test_products_make_nothing_but_matrix_products(hidden, monkeypatch):
+    """FastStep.products is the bound the benchmarks measure the step against:
+    the step's np.dot calls "and nothing else", so no activation, derivative,
+    cost or update may run in it (any other numpy function called fails)."""
+    sizes = (6, 5, 4, 3)
+    x, _ = data(sizes, 7, "softmax")
+    fast = FastStep(make(sizes, hidden, "softmax", "cross_entropy", "float64"),
+                    SGDSettings(0.3, momentum=0.5, weight_decay=0.1, clip_norm=1.0))
+
+    def not_a_product(*args, **kwargs):
+        raise AssertionError("products ran more than the matrix products")
+
+    for name in ("add", "subtract", "multiply", "divide", "tanh", "exp", "log", "maximum",
+                 "greater", "copyto", "vdot", "isfinite"):
+        monkeypatch.setattr(np, name, not_a_product)
+    fast.products(x)
