@@ -34,7 +34,6 @@ from hypothesis import strategies as st
 import bpcode
 from bpcode import ACTIVATIONS, COSTS, Network, NonFiniteError, SGDSettings
 
-
 # The mutation run (tests/mutation.md) runs these tests for every surviving mutant
 # of the functions they call, with BPCODE_EXAMPLES_SCALE=0.1.
 SCALE = float(os.environ.get("BPCODE_EXAMPLES_SCALE", "1"))
@@ -42,7 +41,8 @@ SCALE = float(os.environ.get("BPCODE_EXAMPLES_SCALE", "1"))
 
 def examples(n):
     """Hypothesis settings for ``n`` examples (times SCALE), the same on every run."""
-    return settings(max_examples=max(1, round(n * SCALE)), derandomize=True, deadline=None, database=None,
+    return settings(max_examples=max(1, round(n * SCALE)), derandomize=True, deadline=None,
+                    database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 PAIRS = [("sigmoid", "quadratic"), ("identity", "quadratic"), ("tanh", "quadratic"),
