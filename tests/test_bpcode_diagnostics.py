@@ -5,7 +5,7 @@ import decimal
 import numpy as np
 import pytest
 
-from bpcode import GradientNorms, Network, gradient_norms, saturation
+from bpcode import GradientNorms, Network, gradient_norms, layer_norms, saturation
 from bpcode.diagnostics import frobenius
 
 
@@ -163,3 +163,63 @@ def test_saturation_counts_f_prime_strictly_below_threshold():
     assert fractions.tolist() == [dead, 0.0]
     _, fractions = saturation(net, x, threshold=1.0 + 1e-12)
     assert fractions.tolist() == [1.0, 1.0]
+
+
+DW = {2: np.ones((3, 2)), 3: np.ones((2, 1))}  # layers 2 and 3 of a [3, 2, 1] network
+DELTA = {2: np.ones((4, 2)), 3: np.ones((4, 1))}  # four samples
+
+
+@pytest.mark.parametrize(("dW", "delta", "exc", "message"), [
+    ([1.0], {}, TypeError,
+     "dW and delta must be non-empty dicts keyed by layer, got list and dict"),
+    ({}, {}, TypeError, "dW and delta must be non-empty dicts keyed by layer, got dict and dict"),
+    (DW, [1], TypeError, "dW and delta must be non-empty dicts keyed by layer, got dict and list"),
+    ((), DELTA, TypeError,
+     "dW and delta must be non-empty dicts keyed by layer, got tuple and dict"),
+    ({2.0: DW[2]}, {2.0: DELTA[2]}, ValueError,
+     "dW and delta must have the same layer numbers as keys, got [2.0] and [2.0]"),
+    (DW, {2: DELTA[2]}, ValueError,
+     "dW and delta must have the same layer numbers as keys, got [2, 3] and [2]"),
+    ({2: "a"}, {2: DELTA[2]}, TypeError, "dW[2] must be a numeric array, got str"),
+    ({2: DW[2]}, {2: None}, TypeError, "delta[2] must be a numeric array, got NoneType"),
+    ({2: np.ones((4, 0))}, {2: np.ones((3, 0))}, ValueError,
+     "delta[2] must have one row per sample, as many as every delta[l], and at least one "
+     "column, got shape (3, 0)"),
+    (DW, {2: DELTA[2], 3: np.ones((5, 1))}, ValueError,
+     "delta[3] must have one row per sample, as many as every delta[l], and at least one "
+     "column, got shape (5, 1)"),
+    ({2: DW[2]}, {2: np.ones(2)}, ValueError,
+     "delta[2] must have one row per sample, as many as every delta[l], and at least one "
+     "column, got shape (2,)"),
+    ({2: DW[2], 3: np.ones((2, 3))}, DELTA, ValueError,
+     "dW[3] must have shape (M_2, 1) to fit delta[3], got (2, 3)"),
+    ({2: np.ones(2), 3: DW[3]}, DELTA, ValueError,
+     "dW[2] must have shape (M_1, 2) to fit delta[2], got (2,)"),
+    ({2: DW[2], 3: np.array([[1.0], [np.inf]])}, DELTA, ValueError,
+     "dW[3] must be finite, got inf at index (1, 0)"),
+    (DW, {2: DELTA[2], 3: np.full((4, 1), np.nan)}, ValueError,
+     "delta[3] must be finite, got nan at index (0, 0)"),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_layer_norms_argument_messages(dW, delta, exc, message):
+    with pytest.raises(exc) as info:
+        layer_norms(dW, delta)
+    assert str(info.value) == message
+
+
+def test_layer_norms_of_valid_gradients():
+    norms = layer_norms({3: np.full((2, 1), 2.0), 2: np.array([[3.0, 0], [0, 4], [0, 0]])},
+                        {2: np.full((4, 2), 0.5), 3: np.arange(4.0).reshape(4, 1)})
+    assert norms.layers.tolist() == [2, 3]
+    assert norms.weight.tolist() == [5.0, np.sqrt(8.0)]
+    # RMS over the 4 samples of ‖δ^l‖: √(4·0.5/4) and √((0+1+4+9)/4)
+    np.testing.assert_allclose(norms.delta, [np.sqrt(0.5), np.sqrt(3.5)], rtol=1e-15)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+                    reason="longdouble is float64 here")
+def test_layer_norms_accept_any_finite_float_dtype():
+    """A longdouble gradient of 1e400 is finite: accepted, its norm beyond
+    float64 (which the norms are in) is inf."""
+    big = np.array([[np.longdouble("1e400")]])
+    norms = layer_norms({2: big}, {2: np.ones((1, 1), np.float32)})
+    assert norms.weight.tolist() == [np.inf] and norms.delta.tolist() == [1.0]

@@ -562,3 +562,20 @@ def test_relative_error_is_computed_in_at_least_float64():
         error = bpcode.relative_error(analytic, numeric)
         assert error.dtype == np.longdouble
         assert error[0] == pytest.approx(2.0**-60, rel=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, x, t, **kw: bpcode.numerical_gradient(net, x, t, "W", 2, (0, 0), **kw),
+    lambda net, x, t, **kw: bpcode.numerical_parameter_gradient(net, x, t, "W", 2, **kw),
+    lambda net, x, t, **kw: bpcode.numerical_delta(net, x, t, 2, **kw),
+], ids=["numerical_gradient", "numerical_parameter_gradient", "numerical_delta"])
+def test_finite_differences_check_eps_before_order(call):
+    """Each function checks eps itself, first: eps = 0 is reported, not order = 3."""
+    net, x, t = _small_net()
+    for eps in (0.0, -1e-3):
+        with pytest.raises(ValueError) as info:
+            call(net, x, t, eps=eps, order=3)
+        assert str(info.value) == f"eps must be > 0, got {eps}"
+    with pytest.raises(ValueError) as info:
+        call(net, x, t, eps=1e-3, order=3)
+    assert str(info.value) == "order must be one of [2, 4, 6, 8], got 3"
