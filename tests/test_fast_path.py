@@ -553,3 +553,18 @@ def test_products_make_nothing_but_matrix_products(hidden, monkeypatch):
                  "greater", "copyto", "vdot", "isfinite"):
         monkeypatch.setattr(np, name, not_a_product)
     fast.products(x)
+
+
+@pytest.mark.parametrize("step", [FastStep, TextbookStep])
+def test_clipping_measures_a_gradient_whose_sum_of_squares_overflows(step, no_warnings):
+    """With x = 0.75, W = 0 and b = z = 1.2e154 (the cost z²/2 is finite),
+    ∂C/∂W = 0.9e154 and ∂C/∂b = 1.2e154: the sum of squares (of η ∂C/∂θ too,
+    with η = 2) overflows, the length ‖∂C/∂θ‖ = 1.5e154 does not, and
+    clipping it to length 1 gives W = -η 0.6."""
+    net = bpcode.Network([1, 1], output="identity", seed=0)
+    net.set_parameters({2: [[0.0]]}, {2: [1.2e154]})
+    x, t = np.array([[0.75]]), np.array([[0.0]])
+    with fast_path_only() if step is FastStep else contextlib.nullcontext():
+        assert step(net, SGDSettings(2.0, clip_norm=1.0)).step(x, t) is True
+    assert net.W[2][0, 0] == pytest.approx(-1.2, rel=1e-12)
+    assert net.b[2][0] == pytest.approx(1.2e154, rel=1e-12)
