@@ -568,3 +568,21 @@ def test_clipping_measures_a_gradient_whose_sum_of_squares_overflows(step, no_wa
         assert step(net, SGDSettings(2.0, clip_norm=1.0)).step(x, t) is True
     assert net.W[2][0, 0] == pytest.approx(-1.2, rel=1e-12)
     assert net.b[2][0] == pytest.approx(1.2e154, rel=1e-12)
+
+
+def test_float32_cost_summed_over_the_batch_diverges_on_both_paths():
+    """In float32 every computation is in float32, the cost's sum over the
+    samples too: two samples with ln y = -3e38 each cost a finite 3e38, the
+    batch's 6e38 overflows, and both paths refuse the step and the
+    measurement alike."""
+    net = bpcode.Network((1, 2), output="softmax", cost="cross_entropy", dtype="float32")
+    net.set_parameters({2: np.array([[0.0, -3e38]], np.float32)}, {2: np.zeros(2, np.float32)})
+    x, t = np.ones((2, 1), np.float32), np.array([[0, 1], [0, 1]], np.float32)
+    for step in (TextbookStep, FastStep):
+        stepper = step(net, SGDSettings(0.1))
+        with pytest.raises(bpcode.DivergenceError, match=r"^the cost is inf, first non-finite "
+                                                         r"values in layer 2; the network"):
+            stepper.step(x, t)
+        with pytest.raises(bpcode.NonFiniteError, match=r"^the cost is inf"):
+            stepper.measure(x, t)
+    assert net.W[2][0, 0] == 0.0 and net.W[2][0, 1] == np.float32(-3e38)
