@@ -10,6 +10,7 @@ the fast path hands steps to the textbook step.
 """
 
 import contextlib
+import dataclasses
 import warnings
 
 import numpy as np
@@ -586,3 +587,45 @@ def test_float32_cost_summed_over_the_batch_diverges_on_both_paths():
         with pytest.raises(bpcode.NonFiniteError, match=r"^the cost is inf"):
             stepper.measure(x, t)
     assert net.W[2][0, 0] == 0.0 and net.W[2][0, 1] == np.float32(-3e38)
+
+
+def test_adopting_a_velocity_beyond_float32_is_quiet_and_the_step_diverges(no_warnings):
+    """FastStep keeps η v; a velocity v = 1e10 adopted with η = 1e30 gives an
+    η v beyond float32's range: it becomes inf without a warning, and the next
+    step, refused, is the textbook step's DivergenceError (nothing changes)."""
+    sizes = (2, 3, 1)
+    net = bpcode.Network(sizes, output="identity", dtype="float32", seed=0)
+    fast = FastStep(net, SGDSettings(1e30, momentum=0.5))
+    velocity = {l: (np.full_like(net.W[l], 1e10), np.full_like(net.b[l], 1e10)) for l in net.W}
+    fast.adopt(net, velocity)
+    before = net.copy()
+    x, t = np.zeros((1, 2), np.float32), np.zeros((1, 1), np.float32)
+    with pytest.raises(bpcode.DivergenceError, match=r"^the update made W\[3\] or b\[3\]"):
+        fast.step(x, t)
+    assert rel_diff(net, before) == 0
+
+
+def test_softmax_and_cross_entropy_are_fused_into_the_fast_step(monkeypatch):
+    """For a softmax output with the cross-entropy, FastStep computes y, δ^L =
+    y - t and the cost itself, in place in its buffers, in step and measure
+    alike: it calls none of the network's output and cost functions (which
+    would allocate arrays for every batch), and still agrees with the textbook."""
+    sizes = (5, 6, 3)
+    x, t = data(sizes, 8, "softmax")
+    net = make(sizes, "tanh", "softmax", "cross_entropy", "float64")
+    slow_net = net.copy()
+
+    def not_called(*args):
+        raise AssertionError("the fused softmax/cross-entropy called a function of net")
+
+    monkeypatch.setattr(net, "output", dataclasses.replace(net.output, f=not_called,
+                                                           vjp=not_called))
+    monkeypatch.setattr(net, "cost", dataclasses.replace(net.cost, value=not_called,
+                                                         derivative=not_called))
+    fast, slow = FastStep(net, SGDSettings(0.3)), TextbookStep(slow_net, SGDSettings(0.3))
+    with fast_path_only():
+        fast.step(x, t)
+        measured = fast.measure(x, t)
+    slow.step(x, t)
+    assert rel_diff(net, slow_net) <= TOL["float64"]
+    assert measured.loss == pytest.approx(slow.measure(x, t).loss, rel=1e-12)
