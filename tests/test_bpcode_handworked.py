@@ -151,3 +151,19 @@ def test_one_sgd_step_by_hand():
     np.testing.assert_allclose(net.b[3], np.array([C3]) - values["db3"], **close)
     assert net.W[3][0, 0] == pytest.approx(0.5651041891, abs=1e-10)
     assert net.W[2][0, 0] == pytest.approx(0.1134564637, abs=1e-10)
+
+
+def test_a_batch_averages_the_per_sample_hand_computations():
+    """The sample twice (t = 1) and once with t = 0: C, ∂C/∂W^l and ∂C/∂b^l are the
+    means over the batch (BP3 and BP4 divide by n = 3), δ^l stays one row each."""
+    net = make_net()
+    one, zero = net.backward([[X1, X2]], [[1.0]]), net.backward([[X1, X2]], [[0.0]])
+    batch = net.backward([[X1, X2]] * 3, [[1.0], [1.0], [0.0]])
+    close = {"rtol": 1e-14, "atol": 1e-17}
+    assert batch.loss == pytest.approx((2 * one.loss + zero.loss) / 3, rel=1e-14)
+    for l in (2, 3):
+        np.testing.assert_array_equal(batch.delta[l],
+                                      np.vstack([one.delta[l], one.delta[l], zero.delta[l]]))
+        np.testing.assert_allclose(batch.dW[l], (2 * one.dW[l] + zero.dW[l]) / 3, **close)
+        np.testing.assert_allclose(batch.db[l], (2 * one.db[l] + zero.db[l]) / 3, **close)
+        assert batch.dW[l].shape == net.W[l].shape and batch.db[l].shape == net.b[l].shape

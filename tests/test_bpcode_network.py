@@ -273,6 +273,23 @@ def test_copy_is_independent_and_alike():
     assert net.W[2][0, 0] != twin.W[2][0, 0] and net.b[3][0] != twin.b[3][0]
 
 
+def test_forward_uses_hidden_f_in_hidden_layers_and_output_f_in_layer_L(no_warnings):
+    """tanh in layers 2 and 3, softmax in layer 4: z^l = a^(l-1) W^l + b^l, a^l = f(z^l)."""
+    net = Network([3, 4, 3, 2], hidden="tanh", output="softmax", cost="cross_entropy", seed=0)
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+    out = net.forward(x)
+    a = {1: x}
+    for l in (2, 3, 4):
+        z = a[l - 1] @ net.W[l] + net.b[l]
+        np.testing.assert_array_equal(out.z[l], z)
+        a[l] = np.tanh(z) if l < 4 else np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(out.a[l], a[l], rtol=1e-15)
+    assert sorted(out.z) == [2, 3, 4] and sorted(out.a) == [1, 2, 3, 4]
+    assert out.a[1] is not None and np.array_equal(out.a[1], x)
+    np.testing.assert_array_equal(out.y, out.a[4])
+    np.testing.assert_array_equal(net.predict(x), out.y)
+
+
 # ------------------------------------------------------------------ non-finite values
 
 
