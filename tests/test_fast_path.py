@@ -629,3 +629,28 @@ def test_softmax_and_cross_entropy_are_fused_into_the_fast_step(monkeypatch):
     slow.step(x, t)
     assert rel_diff(net, slow_net) <= TOL["float64"]
     assert measured.loss == pytest.approx(slow.measure(x, t).loss, rel=1e-12)
+
+
+def test_fast_step_checks_its_settings():
+    net = bpcode.Network((2, 2), seed=0)
+    with pytest.raises(TypeError) as info:
+        FastStep(net, 0.1)
+    assert str(info.value) == "settings must be a bpcode.SGDSettings, got float"
+
+
+def test_a_hidden_activation_without_a_fast_form_is_refused_by_name(monkeypatch):
+    """An activation added to bpcode.ACTIVATIONS works with TextbookStep;
+    FastStep, which has fast forms of the built-in ones only, says so."""
+    softplus = dataclasses.replace(bpcode.ACTIVATIONS["sigmoid"], name="softplus",
+                                   f=lambda z: np.logaddexp(0, z),
+                                   prime=lambda z, a: 1 / (1 + np.exp(-z)),
+                                   vjp=lambda z, a, g: g / (1 + np.exp(-z)))
+    monkeypatch.setitem(bpcode.ACTIVATIONS, "softplus", softplus)
+    net = bpcode.Network((2, 3, 1), hidden="softplus", seed=0)
+    with pytest.raises(ValueError) as info:
+        FastStep(net, SGDSettings(0.1))
+    assert str(info.value) == ("FastStep has no fast form of the hidden activation 'softplus': "
+                               "expected one of ['identity', 'relu', 'sigmoid', 'tanh'] "
+                               "(TextbookStep takes every activation)")
+    x, t = data((2, 3, 1), 4, "sigmoid")
+    TextbookStep(net, SGDSettings(0.1)).step(x, t)
