@@ -654,3 +654,45 @@ def test_a_hidden_activation_without_a_fast_form_is_refused_by_name(monkeypatch)
                                "(TextbookStep takes every activation)")
     x, t = data((2, 3, 1), 4, "sigmoid")
     TextbookStep(net, SGDSettings(0.1)).step(x, t)
+
+
+@pytest.mark.parametrize("step", [FastStep, TextbookStep])
+@pytest.mark.parametrize("case", ["η λ", "μ v + g"])
+def test_float32_decay_and_velocity_stay_float32_and_diverge_alike(case, step, no_warnings):
+    """η λ and the new velocity are float32 in a float32 network, on both paths.
+    λ = 1e300 makes η λ inf, so even W = 0 has the non-finite decay η λ W;
+    and μ v + g = 0.5 · 3.4e38 + 0.6 · 3e38 (x = 0: g is the decay alone)
+    overflows although W - (μ v + g) would not. Both steps refuse alike."""
+    net = bpcode.Network([1, 1], output="identity", dtype="float32", seed=0)
+    if case == "η λ":
+        net.set_parameters({2: [[0.0]]}, {2: [0.5]})
+        stepper = step(net, SGDSettings(0.1, weight_decay=1e300))
+        x = np.ones((1, 1), np.float32)
+    else:
+        net.set_parameters({2: [[3e38]]}, {2: [0.5]})
+        stepper = step(net, SGDSettings(1.0, momentum=0.5, weight_decay=0.6))
+        velocity = {2: (np.full((1, 1), 3.4e38, np.float32), np.zeros(1, np.float32))}
+        if step is FastStep:
+            stepper.adopt(net, velocity)
+        else:
+            stepper.velocity = velocity
+        x = np.zeros((1, 1), np.float32)
+    before = net.copy()
+    with pytest.raises(bpcode.DivergenceError, match=r"^the update made W\[2\] or b\[2\] of "
+                                                     r"layer 2 non-finite"):
+        stepper.step(x, np.zeros((1, 1), np.float32))
+    assert rel_diff(net, before) == 0
+
+
+def test_without_momentum_the_velocity_stays_zero():
+    """With μ = 0 there is no velocity: FastStep's stays zero, as the textbook's."""
+    sizes = (4, 5, 3)
+    x, t = data(sizes, 6, "softmax")
+    net = make(sizes, "sigmoid", "softmax", "cross_entropy", "float64")
+    fast = FastStep(net, SGDSettings(0.3, weight_decay=0.1))
+    with fast_path_only():
+        fast.step(x, t)
+        fast.step(x, t)
+    for l, (v_W, v_b) in fast.velocity.items():
+        assert v_W.shape == net.W[l].shape and v_b.shape == net.b[l].shape
+        assert not v_W.any() and not v_b.any()
