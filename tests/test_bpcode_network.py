@@ -128,11 +128,13 @@ def test_constructor_messages_name_the_argument_and_the_value(kwargs, exc, messa
     assert type(info.value) is exc and str(info.value) == message
 
 
-def test_sizes_beyond_memory_are_named_in_the_message():
+@pytest.mark.parametrize(("dtype", "gib"), [("float64", "1.49e+04"), ("float32", "7.45e+03")])
+def test_sizes_beyond_memory_are_named_in_the_message(dtype, gib):
+    """The memory needed is counted in the network's dtype."""
     with pytest.raises(ValueError) as info:
-        Network([100_000, 100_000, 100_000])
-    assert str(info.value).startswith("sizes [100000, 100000, 100000] give 2e+10 parameters, "
-                                      "149 GiB in float64, more than this machine's memory (")
+        Network([1_000_000] * 3, dtype=dtype)
+    assert str(info.value).startswith("sizes [1000000, 1000000, 1000000] give 2e+12 parameters, "
+                                      f"{gib} GiB in {dtype}, more than this machine's memory (")
 
 
 def test_cost_that_accepts_several_outputs_lists_them_all(monkeypatch):
