@@ -657,14 +657,14 @@ def test_a_hidden_activation_without_a_fast_form_is_refused_by_name(monkeypatch)
 
 
 @pytest.mark.parametrize("step", [FastStep, TextbookStep])
-@pytest.mark.parametrize("case", ["η λ", "μ v + g"])
+@pytest.mark.parametrize("case", ["decay", "velocity"])
 def test_float32_decay_and_velocity_stay_float32_and_diverge_alike(case, step, no_warnings):
     """η λ and the new velocity are float32 in a float32 network, on both paths.
     λ = 1e300 makes η λ inf, so even W = 0 has the non-finite decay η λ W;
     and μ v + g = 0.5 · 3.4e38 + 0.6 · 3e38 (x = 0: g is the decay alone)
     overflows although W - (μ v + g) would not. Both steps refuse alike."""
     net = bpcode.Network([1, 1], output="identity", dtype="float32", seed=0)
-    if case == "η λ":
+    if case == "decay":
         net.set_parameters({2: [[0.0]]}, {2: [0.5]})
         stepper = step(net, SGDSettings(0.1, weight_decay=1e300))
         x = np.ones((1, 1), np.float32)
