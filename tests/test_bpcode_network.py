@@ -120,6 +120,10 @@ ACTIVATION_NAMES = ['identity', 'relu', 'sigmoid', 'softmax', 'tanh']
     ({"std": 1e20, "gain": 1e20, "dtype": "float32"}, ValueError,
      "std=1e+20 and gain=1e+20 give initial parameters beyond the range of float32 "
      "(largest magnitude 3.403e+38): choose a smaller std or gain"),
+    # Under "he" the biases are 0, finite: the weights alone are beyond float32.
+    ({"init": "he", "gain": 1e300, "dtype": "float32"}, ValueError,
+     "std=1.0 and gain=1e+300 give initial parameters beyond the range of float32 "
+     "(largest magnitude 3.403e+38): choose a smaller std or gain"),
 ])
 def test_constructor_messages_name_the_argument_and_the_value(kwargs, exc, message):
     kwargs = {"sizes": [2, 3, 1], **kwargs}
@@ -344,6 +348,31 @@ def test_the_first_non_finite_gradient_reported_is_that_of_the_last_layer(no_war
     assert grads.delta[3][0, 0] == pytest.approx(1e150) and np.isfinite(grads.loss)
     assert grads.delta[2][0, 0] == pytest.approx(1e50)
     assert np.isinf(grads.dW[3]).all() and np.isinf(grads.dW[2]).all()
+
+
+@pytest.mark.parametrize(("output", "cost"), [("sigmoid", "binary_cross_entropy"),
+                                              ("softmax", "cross_entropy")])
+def test_loss_is_the_mean_of_the_costs_computed_from_z(output, cost, no_warnings):
+    net = Network([3, 2], output=output, cost=cost, seed=0)
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5], [3.0, 1.0, 1.0]])
+    t = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    out = net.forward(x)
+    costs = COSTS[cost].value(out.z[2], out.a[2], t)
+    assert net.loss(x, t) == float(costs.mean()) == net.backward(x, t).loss
+
+
+@pytest.mark.parametrize("call", ["loss", "backward"])
+def test_a_cost_that_overflows_is_reported(call, no_warnings):
+    """z^2 = 1e200 is finite, ½ (z^2 - t)² with t = -1e200 is not."""
+    net = Network([1, 1], output="identity", seed=0)
+    net.set_parameters([[[1.0]]], [[0.0]])
+    with pytest.raises(NonFiniteError) as info:
+        ENTRY_POINTS[call](net, [[1e200]], [[-1e200]])
+    assert info.value.layer == 2
+    assert str(info.value) == (
+        "the cost (inf) is not finite in layer 2: the values overflow the range of float64 "
+        "(largest magnitude 1.798e+308) although the inputs and every parameter are finite "
+        "(weights or inputs too large?)")
 
 
 def test_a_parameter_set_in_place_to_nan_is_named_before_any_overflow():
