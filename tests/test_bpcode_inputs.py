@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshots import assert_unchanged, snapshot, softmax_net
 
 import bpcode
 from bpcode import (
@@ -26,21 +27,6 @@ from bpcode import (
 
 ROOT = Path(__file__).resolve().parents[1]
 X = np.random.default_rng(0).normal(size=(6, 3))
-
-
-def softmax_net(**kwargs):
-    return Network([3, 4, 2], output="softmax", cost="cross_entropy", seed=0, **kwargs)
-
-
-def snapshot(net):
-    return [a.copy() for l in sorted(net.W) for a in (net.W[l], net.b[l])]
-
-
-def assert_unchanged(net, snap):
-    now = [a for l in sorted(net.W) for a in (net.W[l], net.b[l])]
-    assert len(now) == len(snap)
-    for a, b in zip(now, snap, strict=True):
-        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 

@@ -12,6 +12,7 @@ from io import BytesIO
 
 import numpy as np
 import pytest
+from snapshots import assert_unchanged, snapshot, softmax_net
 
 import bpcode
 from bpcode import Network, load, save, sgd
@@ -236,21 +237,6 @@ def test_bad_arguments(tmp_path):
 
 
 # ------------------------------------------------------- damage, sizes, names
-
-
-def softmax_net():
-    return Network([3, 4, 2], output="softmax", cost="cross_entropy", seed=0)
-
-
-def snapshot(net):
-    return [a.copy() for l in sorted(net.W) for a in (net.W[l], net.b[l])]
-
-
-def assert_unchanged(net, snap):
-    now = [a for l in sorted(net.W) for a in (net.W[l], net.b[l])]
-    assert len(now) == len(snap)
-    for a, b in zip(now, snap, strict=True):
-        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def saved_net(tmp_path, name="net.npz"):
